@@ -1,0 +1,117 @@
+/**
+ * Settings, from the environment only (a `.env` file is read if present). Every variable is documented in
+ * `.env.example`; names and defaults are those of CONTRACTS.md section 2.
+ */
+import { existsSync } from 'node:fs';
+
+export type WhatsAppProvider = 'cloud' | 'web' | 'off';
+
+export interface Config {
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  adminToken?: string;
+  chargingUrl?: string;
+  chargingToken?: string;
+  microsoftApp: { appId: string; appPassword: string; appType: string; tenantId: string };
+  graphApiUrl: string;
+  whatsapp: {
+    provider: WhatsAppProvider;
+    appSecret?: string;
+    verifyToken?: string;
+    accessToken?: string;
+    phoneNumberId?: string;
+    /** Approved template names per purpose, for messages outside the 24-hour window. */
+    templates: Record<string, string>;
+    templateLanguage: string;
+  };
+  chromiumPath: string;
+  messenger: { appSecret?: string; verifyToken?: string; pageAccessToken?: string };
+  webchat: { identitySecret?: string; operatorName: string; operatorColor: string; tokenSecret: string };
+  slack: {
+    botToken?: string;
+    signingSecret?: string;
+    agentChannel?: string;
+    apiUrl: string;
+    queueTimeoutSeconds: number;
+  };
+  paymentProvider: string;
+  paymentCallbackSecret: string;
+  smsProvider: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  seedDemo: boolean;
+}
+
+function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+/** Loads `.env` (if present) into process.env without overriding what is already set. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(str(env, 'PORT') ?? 3978);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be an integer from 0 to 65535');
+  const publicUrl = (str(env, 'PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const level = (str(env, 'LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  const provider = (str(env, 'WHATSAPP_PROVIDER') ?? 'cloud') as WhatsAppProvider;
+  if (!['cloud', 'web', 'off'].includes(provider)) throw new Error('WHATSAPP_PROVIDER must be cloud, web or off');
+  const adminToken = str(env, 'ADMIN_TOKEN');
+  return {
+    port,
+    publicUrl,
+    dataDir: str(env, 'DATA_DIR') ?? './data',
+    adminToken,
+    chargingUrl: str(env, 'CHARGING_URL'),
+    chargingToken: str(env, 'CHARGING_TOKEN'),
+    microsoftApp: {
+      appId: str(env, 'MicrosoftAppId') ?? '',
+      appPassword: str(env, 'MicrosoftAppPassword') ?? '',
+      appType: str(env, 'MicrosoftAppType') ?? '',
+      tenantId: str(env, 'MicrosoftAppTenantId') ?? '',
+    },
+    graphApiUrl: (str(env, 'GRAPH_API_URL') ?? 'https://graph.facebook.com/v21.0').replace(/\/+$/, ''),
+    whatsapp: {
+      provider,
+      appSecret: str(env, 'WHATSAPP_APP_SECRET'),
+      verifyToken: str(env, 'WHATSAPP_VERIFY_TOKEN'),
+      accessToken: str(env, 'WHATSAPP_ACCESS_TOKEN'),
+      phoneNumberId: str(env, 'WHATSAPP_PHONE_NUMBER_ID'),
+      templates: {
+        reengage: str(env, 'WHATSAPP_TEMPLATE_REENGAGE') ?? 'account_update',
+        alert: str(env, 'WHATSAPP_TEMPLATE_ALERT') ?? 'account_alert',
+        payment: str(env, 'WHATSAPP_TEMPLATE_PAYMENT') ?? 'payment_update',
+        agent: str(env, 'WHATSAPP_TEMPLATE_AGENT') ?? 'agent_reply',
+      },
+      templateLanguage: str(env, 'WHATSAPP_TEMPLATE_LANGUAGE') ?? 'en_US',
+    },
+    chromiumPath: str(env, 'CHROMIUM_PATH') ?? '/usr/bin/chromium',
+    messenger: {
+      appSecret: str(env, 'MESSENGER_APP_SECRET'),
+      verifyToken: str(env, 'MESSENGER_VERIFY_TOKEN'),
+      pageAccessToken: str(env, 'MESSENGER_PAGE_ACCESS_TOKEN'),
+    },
+    webchat: {
+      identitySecret: str(env, 'WEBCHAT_IDENTITY_SECRET'),
+      operatorName: str(env, 'OPERATOR_NAME') ?? 'Telco',
+      operatorColor: str(env, 'OPERATOR_COLOR') ?? '#0b5cad',
+      // Signs Direct Line tokens. When unset, a random secret is made and kept in DATA_DIR.
+      tokenSecret: str(env, 'DIRECTLINE_TOKEN_SECRET') ?? '',
+    },
+    slack: {
+      botToken: str(env, 'SLACK_BOT_TOKEN'),
+      signingSecret: str(env, 'SLACK_SIGNING_SECRET'),
+      agentChannel: str(env, 'SLACK_AGENT_CHANNEL'),
+      apiUrl: str(env, 'SLACK_API_URL') ?? 'https://slack.com/api/',
+      queueTimeoutSeconds: Number(str(env, 'HANDOFF_QUEUE_TIMEOUT_SECONDS') ?? 300),
+    },
+    paymentProvider: str(env, 'PAYMENT_PROVIDER') ?? 'sandbox',
+    paymentCallbackSecret: str(env, 'PAYMENT_CALLBACK_SECRET') ?? '',
+    smsProvider: str(env, 'SMS_PROVIDER') ?? 'outbox',
+    logLevel: ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info',
+    seedDemo: (str(env, 'SEED_DEMO') ?? 'true') !== 'false',
+  };
+}
