@@ -1,0 +1,66 @@
+/**
+ * Corpora as data: `nlu/corpus/<locale>.json`, `{ locale, train: { <intent>: [utterances] }, heldOut: [{ text,
+ * intent }] }`. Training reads `train` only; `heldOut` was written apart from it and measures generalisation.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { INTENTS, type IntentName } from './recognizer.js';
+
+export interface LabelledUtterance {
+  text: string;
+  intent: IntentName;
+}
+
+export interface Corpus {
+  locale: string;
+  train: Partial<Record<IntentName, string[]>>;
+  heldOut: LabelledUtterance[];
+}
+
+export const SUPPORTED_LOCALES = ['en', 'es'] as const;
+
+export function isIntentName(value: unknown): value is IntentName {
+  return typeof value === 'string' && (INTENTS as readonly string[]).includes(value);
+}
+
+/**
+ * Where the corpora live: beside this file when run from sources (tsx), or in the repository's `nlu/corpus`
+ * when run from `dist/nlu` (tsc does not copy JSON it does not import).
+ */
+export function defaultCorpusDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'corpus'), resolve(here, '..', '..', 'nlu', 'corpus')];
+  return candidates.find((dir) => existsSync(join(dir, 'en.json'))) ?? candidates[0];
+}
+
+/** Reads and checks one corpus file; a malformed corpus is a bug in the repository, so it throws. */
+export function loadCorpus(dir: string, locale: string): { corpus: Corpus; raw: string } {
+  const raw = readFileSync(join(dir, `${locale}.json`), 'utf8');
+  const data: unknown = JSON.parse(raw);
+  if (typeof data !== 'object' || data === null) throw new Error(`corpus ${locale}: not an object`);
+  const { train, heldOut } = data as { train?: unknown; heldOut?: unknown };
+  if (typeof train !== 'object' || train === null) throw new Error(`corpus ${locale}: no train section`);
+  const checkedTrain: Partial<Record<IntentName, string[]>> = {};
+  for (const [intent, utterances] of Object.entries(train)) {
+    if (!isIntentName(intent)) throw new Error(`corpus ${locale}: unknown intent ${intent}`);
+    if (!Array.isArray(utterances) || !utterances.every((u) => typeof u === 'string')) {
+      throw new Error(`corpus ${locale}: ${intent} must list strings`);
+    }
+    checkedTrain[intent] = utterances;
+  }
+  const checkedHeldOut: LabelledUtterance[] = [];
+  for (const item of Array.isArray(heldOut) ? heldOut : []) {
+    const { text, intent } = item as { text?: unknown; intent?: unknown };
+    if (typeof text !== 'string' || !isIntentName(intent)) throw new Error(`corpus ${locale}: bad held-out item`);
+    checkedHeldOut.push({ text, intent });
+  }
+  return { corpus: { locale, train: checkedTrain, heldOut: checkedHeldOut }, raw };
+}
+
+export function sha256(parts: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
