@@ -1,0 +1,71 @@
+import type { Result } from './errors.js';
+import type { LedgerEntry, Reservation, Subscriber, SwapQuote, SwapResult } from './model.js';
+
+/** A swap quote as stored: the quote plus, once confirmed, the id of the swap it produced. */
+export interface QuoteRecord extends SwapQuote {
+  swapId?: string;
+}
+
+/** A swap as stored: the result plus which buckets were debited, so an undo can give back exactly that. */
+export interface SwapRecord extends Omit<SwapResult, 'buckets'> {
+  debits: { bucketId: string; quantity: number }[];
+  creditBucketId: string;
+}
+
+/** The first outcome of a mutation, kept so that a repeat with the same key returns it unchanged. */
+export interface IdempotencyRecord {
+  /** Operation name + canonical request: a repeat must match it exactly. */
+  fingerprint: string;
+  result: Result<unknown>;
+  at: string;
+}
+
+/**
+ * Everything the core keeps about one subscriber. One record is the unit of atomicity: every mutation
+ * changes exactly one record (its balances, ledger entries and idempotency record together), so a store only
+ * has to make the change of one record durable at once.
+ */
+export interface AccountRecord {
+  subscriber: Subscriber;
+  quotes: QuoteRecord[];
+  swaps: SwapRecord[];
+  reservations: Reservation[];
+  idempotency: Record<string, IdempotencyRecord>;
+  /** Recent ledger entries, oldest first. A store may move older ones to sealed history (`ledgerHistory`). */
+  ledger: LedgerEntry[];
+  /** Ids of time-driven events already raised (bill due soon, bucket expiring), with when: raised once. */
+  notified: Record<string, string>;
+}
+
+/** What a mutation function returns: its value, and whether it changed the record (or creates one). */
+export interface Mutation<T> {
+  value: T;
+  changed: boolean;
+  /** For a subscriber that does not exist yet: the record to create. */
+  create?: AccountRecord;
+}
+
+/**
+ * Persistence of the charging core: a small port with an in-memory implementation (`memory-store.ts`) and a
+ * lowdb one (`adapters/store/lowdb/charging-store.ts`), both passing `test/contracts/charging-store.contract.ts`.
+ *
+ * Rules every implementation keeps:
+ * - `update` calls `fn` synchronously, before it returns, on the live record: there is no read-await-write
+ *   window, so concurrent mutations of one subscriber are serialised by the event loop.
+ * - The promise of `update` resolves only once the change is durable (for a file store: the write holding it
+ *   has completed); when `fn` changed nothing it still waits for any pending write of that record, so no
+ *   caller can observe an answer that a crash could take back.
+ * - If persisting fails, the promise rejects (a bug or a broken disk, not an expected failure).
+ */
+export interface ChargingStore {
+  /** Loads persisted records; `visit` sees each one once (the core rebuilds its id indexes from them). */
+  load(visit: (record: AccountRecord) => void): Promise<void>;
+  /** The live record (read-only to callers), or undefined. */
+  get(msisdn: string): AccountRecord | undefined;
+  /** Applies `fn` synchronously to the record of `msisdn` and resolves once the change is durable. */
+  update<T>(msisdn: string, fn: (record: AccountRecord | undefined) => Mutation<T>): Promise<T>;
+  /** The whole ledger of a subscriber, oldest first, including entries moved out of the live record. */
+  ledgerHistory(msisdn: string): Promise<LedgerEntry[]>;
+  /** Waits for pending writes and releases resources (file lock). */
+  close(): Promise<void>;
+}
