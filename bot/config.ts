@@ -34,6 +34,9 @@ export interface Config {
     agentChannel?: string;
     apiUrl: string;
     queueTimeoutSeconds: number;
+    /** The app's bot id (`B...`) and bot user id (`U...`): when both are set Bolt never calls `auth.test`. */
+    botId?: string;
+    botUserId?: string;
   };
   paymentProvider: string;
   paymentCallbackSecret: string;
@@ -107,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       agentChannel: str(env, 'SLACK_AGENT_CHANNEL'),
       apiUrl: str(env, 'SLACK_API_URL') ?? 'https://slack.com/api/',
       queueTimeoutSeconds: Number(str(env, 'HANDOFF_QUEUE_TIMEOUT_SECONDS') ?? 300),
+      botId: str(env, 'SLACK_BOT_ID'),
+      botUserId: str(env, 'SLACK_BOT_USER_ID'),
     },
     paymentProvider: str(env, 'PAYMENT_PROVIDER') ?? 'sandbox',
     paymentCallbackSecret: str(env, 'PAYMENT_CALLBACK_SECRET') ?? '',
