@@ -1,0 +1,65 @@
+/** Balances: everything, or one bucket ("how many YouTube sessions"), with expiry in words and warnings. */
+import { type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { Bucket } from '../charging/model.js';
+import type { DialogDeps } from './dialog-deps.js';
+import { bucketWhat, inWords, money } from './format.js';
+import { InterruptibleDialog } from './interruptible.dialog.js';
+import { sessionOf } from './session.js';
+
+export interface BalancesOptions {
+  /** Only this app's sessions. */
+  app?: string;
+  /** Only this unit ('MB', 'minute', 'SMS', 'session'). */
+  unit?: string;
+}
+
+/** A bucket runs out soon when a fifth or less is left. */
+const LOW_FRACTION = 0.2;
+/** A bucket expires soon within this many days. */
+const EXPIRY_WARNING_DAYS = 3;
+
+export class BalancesDialog extends InterruptibleDialog<BalancesOptions> {
+  static readonly id = 'balances';
+
+  constructor(deps: DialogDeps) {
+    super(BalancesDialog.id, deps);
+    this.addDialog(new WaterfallDialog<BalancesOptions>(`${BalancesDialog.id}.steps`, [this.showStep.bind(this)]));
+  }
+
+  private async showStep(step: WaterfallStepContext<BalancesOptions>): Promise<DialogTurnResult> {
+    const { texts } = sessionOf(step.context);
+    const subscriber = await this.loadSubscriber(step.context);
+    const catalog = subscriber && (await this.loadCatalog(step.context));
+    if (!subscriber || !catalog) return step.endDialog();
+    const now = this.deps.clock.now();
+    const { app, unit } = step.options;
+    const live = subscriber.buckets.filter((b) => new Date(b.validFor.endDateTime) > now);
+    const wanted = live.filter((b) => (!app || b.app === app) && (!unit || b.unit === unit));
+
+    if ((app || unit) && wanted.length === 0) {
+      const what = bucketWhat({ unit: (unit as Bucket['unit']) ?? 'session', app }, catalog, texts);
+      await step.context.sendActivity(texts.noBucketFor(what));
+      return step.endDialog();
+    }
+
+    const lines: string[] = [];
+    if (!app && !unit) {
+      lines.push(texts.balancesHeader);
+      lines.push(texts.moneyBalance(money(subscriber.account.balance, texts)));
+      if (subscriber.account.creditLimit) lines.push(texts.creditLimit(money(subscriber.account.creditLimit, texts)));
+    }
+    const warnings: string[] = [];
+    for (const bucket of wanted) {
+      const what = bucketWhat(bucket, catalog, texts);
+      lines.push(texts.bucketLine(bucket.remainingValue, what, inWords(bucket.validFor.endDateTime, now, texts)));
+      const daysLeft = (new Date(bucket.validFor.endDateTime).getTime() - now.getTime()) / 86_400_000;
+      if (bucket.initialValue > 0 && bucket.remainingValue <= bucket.initialValue * LOW_FRACTION) {
+        warnings.push(texts.runningOut(what));
+      } else if (daysLeft <= EXPIRY_WARNING_DAYS && bucket.remainingValue > 0) {
+        warnings.push(texts.expiringSoon(what, inWords(bucket.validFor.endDateTime, now, texts)));
+      }
+    }
+    await step.context.sendActivity([...lines, ...warnings].join('\n'));
+    return step.endDialog();
+  }
+}

@@ -1,0 +1,67 @@
+/** Money, dates and names in words, per locale. Pure functions. */
+import dayjs from 'dayjs';
+import relativeTime from 'dayjs/plugin/relativeTime.js';
+import 'dayjs/locale/es.js';
+import type { Bucket, Catalog, Money } from '../charging/model.js';
+import type { Texts } from './texts/index.js';
+
+dayjs.extend(relativeTime);
+
+export function money(value: Money, texts: Texts): string {
+  return new Intl.NumberFormat(texts.intlLocale, { style: 'currency', currency: value.currency }).format(
+    value.amount / 100,
+  );
+}
+
+/** "in 3 days", "en 3 días", "3 days ago". */
+export function inWords(when: string | Date, now: Date, texts: Texts): string {
+  return dayjs(when).locale(texts.dayjsLocale).from(dayjs(now));
+}
+
+export function dateInWords(when: string | Date, texts: Texts): string {
+  return new Intl.DateTimeFormat(texts.intlLocale, { day: 'numeric', month: 'long', timeZone: 'UTC' }).format(
+    new Date(when),
+  );
+}
+
+export function appName(appId: string, catalog: Catalog | undefined): string {
+  const app = catalog?.apps.find((a) => a.id === appId);
+  return app?.name ?? appId.charAt(0).toUpperCase() + appId.slice(1);
+}
+
+/** "YouTube sessions", "MB", "minutes". */
+export function bucketWhat(bucket: Pick<Bucket, 'unit' | 'app'>, catalog: Catalog | undefined, texts: Texts): string {
+  const unit = texts.unitName(bucket.unit, 2);
+  return bucket.app ? `${appName(bucket.app, catalog)} ${unit}` : unit;
+}
+
+/** Finds an app id among the catalog's apps and their aliases, as a whole word of the text. */
+export function findApp(text: string, catalog: Catalog | undefined): string | undefined {
+  const lower = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
+  for (const app of catalog?.apps ?? []) {
+    for (const name of [app.id, app.name, ...app.aliases]) {
+      if (lower.includes(` ${name.toLowerCase()} `)) return app.id;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads an amount of money typed by a person ("10", "10.50", "$20", "20 dollars", "15,5 €") into minor units.
+ * Returns undefined when the text holds no single positive amount.
+ */
+export function parseMoney(text: string): number | undefined {
+  const m = text.replace(/\s/g, '').match(/(\d+)(?:[.,](\d{1,2}))?/);
+  if (!m) return undefined;
+  const major = Number(m[1]);
+  const minor = m[2] ? Number(m[2].padEnd(2, '0')) : 0;
+  const amount = major * 100 + minor;
+  return amount > 0 && Number.isSafeInteger(amount) ? amount : undefined;
+}
+
+/** Normalises a phone number typed by a person to E.164 ('+15550100001'), or undefined. */
+export function parseMsisdn(text: string): string | undefined {
+  const compact = text.replace(/[\s().-]/g, '');
+  const m = compact.match(/^(?:\+|00)?(\d{8,15})$/);
+  return m ? `+${m[1]}` : undefined;
+}

@@ -1,0 +1,212 @@
+/**
+ * The router. Every message that no dialog is waiting for lands here: it is mapped to an intent (a tapped
+ * menu entry, "undo", or the recogniser's answer when it is sure enough), identity is established first when
+ * the intent needs an account, and the matching dialog runs. Nothing is said about an account before the
+ * identity is known, and no transaction starts from an utterance that was not understood.
+ */
+import { type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { IntentName } from '../nlu/recognizer.js';
+import { TRANSACTIONAL_INTENTS } from '../nlu/recognizer.js';
+import { BalancesDialog, type BalancesOptions } from './balances.dialog.js';
+import { BillExplainDialog } from './bill-explain.dialog.js';
+import { BillPayDialog } from './bill-pay.dialog.js';
+import { BillStatusDialog } from './bill-status.dialog.js';
+import { BuyAddOnDialog, type BuyAddOnOptions } from './buy-addon.dialog.js';
+import { CreditLimitDialog, type CreditLimitOptions } from './credit-limit.dialog.js';
+import type { DialogDeps } from './dialog-deps.js';
+import { entitiesOf, firstNumber, swapApps } from './entities.js';
+import { HumanOfferDialog } from './human-offer.dialog.js';
+import { InterruptibleDialog } from './interruptible.dialog.js';
+import { OffersDialog } from './offers.dialog.js';
+import { openPayment, paymentUrl } from './payment-link.js';
+import { menu, paymentLink } from './replies.js';
+import { type Session, sessionOf } from './session.js';
+import { SwapBundleDialog, type SwapBundleOptions } from './swap-bundle.dialog.js';
+import { TopUpDialog, type TopUpOptions } from './top-up.dialog.js';
+import { UndoSwapDialog } from './undo-swap.dialog.js';
+import { VerifyIdentityDialog, type VerifyIdentityResult } from './verify-identity.dialog.js';
+import { money } from './format.js';
+
+export type Route = IntentName | 'undo';
+
+/** Below this score nothing is routed (the recogniser already answers None below its calibrated threshold). */
+export const MIN_SCORE = 0.5;
+/** A transaction needs more certainty than a question. */
+export const TRANSACTION_MIN_SCORE = 0.7;
+/** A "yes" this soon after a completed transaction is a repeated confirmation. */
+const REPEATED_CONFIRMATION_MS = 5 * 60_000;
+
+const NO_ACCOUNT_NEEDED: readonly Route[] = [
+  'greeting',
+  'goodbye',
+  'thanks',
+  'help',
+  'cancel',
+  'agent.handoff',
+  'None',
+];
+
+/** Pure: what this message asks for. */
+export function routeOf(session: Session): Route {
+  const text = session.text.toLowerCase();
+  const { texts, recognition } = session;
+  const tapped = [...texts.menu, ...texts.menuNoAccount, ...texts.billMenu].find((m) => m.value.toLowerCase() === text);
+  if (tapped) return tapped.intent;
+  if (texts.undoWords.includes(text)) return 'undo';
+  const { intent, score } = recognition;
+  if (intent === 'None' || score < MIN_SCORE) return 'None';
+  if (TRANSACTIONAL_INTENTS.includes(intent) && score < TRANSACTION_MIN_SCORE) return 'None';
+  return intent;
+}
+
+interface MainValues {
+  route: Route;
+}
+
+export class MainDialog extends InterruptibleDialog {
+  static readonly id = 'main';
+
+  constructor(deps: DialogDeps) {
+    super(MainDialog.id, deps);
+    for (const child of [
+      new VerifyIdentityDialog(deps),
+      new BalancesDialog(deps),
+      new SwapBundleDialog(deps),
+      new UndoSwapDialog(deps),
+      new BuyAddOnDialog(deps),
+      new OffersDialog(deps),
+      new BillStatusDialog(deps),
+      new BillExplainDialog(deps),
+      new BillPayDialog(deps),
+      new TopUpDialog(deps),
+      new CreditLimitDialog(deps),
+      new HumanOfferDialog(deps),
+    ]) {
+      this.addDialog(child);
+    }
+    this.addDialog(
+      new WaterfallDialog(`${MainDialog.id}.steps`, [this.identityStep.bind(this), this.actStep.bind(this)]),
+    );
+  }
+
+  private async identityStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const session = sessionOf(step.context);
+    const route = routeOf(session);
+    (step.values as MainValues).route = route;
+    if (NO_ACCOUNT_NEEDED.includes(route) || session.profile.msisdn) return step.next();
+    const { texts } = session;
+    if (session.channelIdentity && !session.channelIdentity.isSubscriber) {
+      // A number the channel proved but that is not ours: say so, offer what needs no account.
+      await step.context.sendActivity(menu(texts.notSubscriber, texts.menuNoAccount));
+      return step.endDialog();
+    }
+    return step.beginDialog(VerifyIdentityDialog.id, {});
+  }
+
+  private async actStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const verification = step.result as VerifyIdentityResult | undefined;
+    if (verification && !verification.verified) return step.endDialog();
+    const session = sessionOf(step.context);
+    const route = (step.values as MainValues).route;
+    const { texts, recognition, profile, data } = session;
+    if (route !== 'None') data.misunderstandings = 0;
+    const app = entitiesOf(recognition, 'app')[0]?.value;
+    const unit = entitiesOf(recognition, 'unit')[0]?.value;
+    const fullMenu = profile.msisdn || !session.channelIdentity ? texts.menu : texts.menuNoAccount;
+
+    switch (route) {
+      case 'greeting': {
+        const notOurs = session.channelIdentity && !session.channelIdentity.isSubscriber;
+        const hello = notOurs ? `${texts.greetingAnonymous} ${texts.notSubscriber}` : texts.greeting(profile.name);
+        await step.context.sendActivity(menu(hello, fullMenu));
+        await this.remindOpenPayment(step);
+        return step.endDialog();
+      }
+      case 'help':
+        await step.context.sendActivity(menu(texts.helpIntro, fullMenu));
+        return step.endDialog();
+      case 'thanks':
+        await step.context.sendActivity(texts.thanks);
+        return step.endDialog();
+      case 'goodbye':
+        await step.context.sendActivity(texts.goodbye);
+        return step.endDialog();
+      case 'cancel':
+        await step.context.sendActivity(texts.nothingToCancel);
+        return step.endDialog();
+      case 'agent.handoff':
+        await this.deps.handoff.initiate(step.context, { reason: 'customer_request' });
+        return step.endDialog();
+      case 'None':
+        return this.misunderstood(step);
+      case 'undo':
+        return step.replaceDialog(UndoSwapDialog.id);
+      case 'balance.check':
+        return step.replaceDialog(BalancesDialog.id, {
+          app: app === undefined ? undefined : String(app),
+          unit: unit === undefined ? undefined : String(unit),
+        } satisfies BalancesOptions);
+      case 'bundle.swap':
+        return step.replaceDialog(SwapBundleDialog.id, {
+          ...swapApps(recognition),
+          quantity: firstNumber(recognition, 'quantity'),
+        } satisfies SwapBundleOptions);
+      case 'bundle.buy':
+        return step.replaceDialog(BuyAddOnDialog.id, {
+          app: app === undefined ? undefined : String(app),
+          unit: unit === undefined || unit === 'session' ? undefined : String(unit),
+        } satisfies BuyAddOnOptions);
+      case 'offers.recommend':
+        return step.replaceDialog(OffersDialog.id);
+      case 'bill.status':
+        return step.replaceDialog(BillStatusDialog.id);
+      case 'bill.explain':
+        return step.replaceDialog(BillExplainDialog.id);
+      case 'bill.pay':
+        return step.replaceDialog(BillPayDialog.id);
+      case 'credit.topup':
+        return step.replaceDialog(TopUpDialog.id, { amount: firstNumber(recognition, 'money') } satisfies TopUpOptions);
+      case 'credit_limit.increase':
+        return step.replaceDialog(CreditLimitDialog.id, {
+          amount: firstNumber(recognition, 'money'),
+        } satisfies CreditLimitOptions);
+    }
+  }
+
+  /** Fallback: a rephrase prompt with suggestions; the second miss in a row offers a person. */
+  private async misunderstood(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const session = sessionOf(step.context);
+    const { texts, data } = session;
+    const text = session.text.toLowerCase();
+    const repeatedYes = [...texts.yesSynonyms, texts.yes.toLowerCase()].includes(text);
+    const since = data.lastCompletedAt ? this.deps.clock.now().getTime() - Date.parse(data.lastCompletedAt) : Infinity;
+    if (repeatedYes && since < REPEATED_CONFIRMATION_MS) {
+      // A second "yes" to a confirmation that already ran: nothing is done twice.
+      await step.context.sendActivity(texts.alreadyDone);
+      return step.endDialog();
+    }
+    data.misunderstandings += 1;
+    if (data.misunderstandings >= 2) return step.replaceDialog(HumanOfferDialog.id);
+    const suggestions =
+      session.profile.msisdn || !session.channelIdentity ? texts.menu.slice(0, 4) : texts.menuNoAccount;
+    await step.context.sendActivity(menu(`${texts.fallback} ${texts.fallbackSuggestions}`, suggestions));
+    await this.remindOpenPayment(step);
+    return step.endDialog();
+  }
+
+  /** A message while a payment link is open gets a reminder with the same link (no new payment). */
+  private async remindOpenPayment(step: WaterfallStepContext): Promise<void> {
+    if (!sessionOf(step.context).profile.msisdn) return;
+    const open = await openPayment(step.context, this.deps);
+    if (!open) return;
+    const { texts } = sessionOf(step.context);
+    const url = paymentUrl(this.deps.publicUrl, open.id);
+    await step.context.sendActivity(
+      paymentLink(
+        `${texts.paymentPendingReminder} ${texts.paymentStillOpen(url)}`,
+        texts.payButton(money(open.amount, texts)),
+        url,
+      ),
+    );
+  }
+}
