@@ -186,6 +186,73 @@ const CUES: Record<string, Partial<Record<IntentName, readonly string[]>>> = {
   },
 };
 
+/**
+ * Stem prefixes of the things a transaction is about (data, sessions, credit, the bill, the limit...). "buy
+ * concert tickets" has a buying verb but no such thing, and words the domain never uses: not ours.
+ */
+const OBJECTS: Record<string, readonly string[]> = {
+  en: [
+    'data',
+    'session',
+    'minut',
+    'sms',
+    'text',
+    'bundl',
+    'pack',
+    'plan',
+    'addon',
+    'add-on',
+    'credit',
+    'balanc',
+    'bill',
+    'invoic',
+    'limit',
+    'account',
+    'line',
+    'phone',
+    'airtim',
+    'prepaid',
+    'gig',
+    'mb',
+    'gb',
+    'internet',
+    'call',
+    'roam',
+    PLACEHOLDER.app,
+    PLACEHOLDER.money,
+    PLACEHOLDER.quantity,
+  ],
+  es: [
+    'dat',
+    'sesion',
+    'minut',
+    'sms',
+    'mensaj',
+    'paquet',
+    'bols',
+    'plan',
+    'complement',
+    'credit',
+    'saldo',
+    'factur',
+    'recib',
+    'limit',
+    'cuent',
+    'line',
+    'cel',
+    'telefon',
+    'prepag',
+    'gig',
+    'meg',
+    'internet',
+    'llam',
+    'roaming',
+    PLACEHOLDER.app,
+    PLACEHOLDER.money,
+    PLACEHOLDER.quantity,
+  ],
+};
+
 export interface ScopeThresholds {
   /** Minimum classifier score for any intent. */
   threshold: number;
@@ -200,7 +267,7 @@ export interface ScopeDecision {
   intent: IntentName;
   score: number;
   /** Why the classifier's answer was replaced by None, for evaluation and logs (never message text). */
-  reason?: 'no-domain-words' | 'low-score' | 'no-transaction-cue';
+  reason?: 'no-domain-words' | 'low-score' | 'no-transaction-cue' | 'no-domain-object';
 }
 
 export class ScopeGuard {
@@ -232,6 +299,11 @@ export class ScopeGuard {
     return stems.some((s) => cues.some((c) => s.startsWith(c)));
   }
 
+  hasObject(stems: readonly string[]): boolean {
+    const objects = OBJECTS[this.locale] ?? OBJECTS.en;
+    return stems.some((s) => objects.some((o) => s.startsWith(o)));
+  }
+
   decide(
     best: { intent: IntentName; score: number },
     contentStems: readonly string[],
@@ -247,6 +319,9 @@ export class ScopeGuard {
     if (best.score < floor) return { intent: 'None', score: 1 - best.score, reason: 'low-score' };
     if (transactional && !this.hasCue(best.intent, allStems, entities)) {
       return { intent: 'None', score: 1 - best.score, reason: 'no-transaction-cue' };
+    }
+    if (transactional && contentStems.some((s) => !this.domainStems.has(s)) && !this.hasObject(allStems)) {
+      return { intent: 'None', score: 1 - best.score, reason: 'no-domain-object' };
     }
     return best;
   }

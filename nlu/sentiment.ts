@@ -5,6 +5,61 @@
 import { SentimentAnalyzer } from 'node-nlp';
 import type { Sentiment } from './recognizer.js';
 
+/**
+ * Chat complaints node-nlp's lexicon misses or scores as neutral ("you are useless and your service is awful"
+ * scores 0). Each hit lowers the score by 0.5: the handoff trigger must not miss an angry subscriber.
+ */
+const COMPLAINTS: Record<string, ReadonlySet<string>> = {
+  en: new Set([
+    'useless',
+    'awful',
+    'terrible',
+    'worst',
+    'hate',
+    'scam',
+    'rubbish',
+    'garbage',
+    'ridiculous',
+    'pathetic',
+    'horrible',
+    'stupid',
+    'disgusting',
+    'furious',
+    'angry',
+    'wtf',
+    'sucks',
+    'crap',
+    'joke',
+    'robbery',
+    'thieves',
+    'unacceptable',
+  ]),
+  es: new Set([
+    'inutil',
+    'pesimo',
+    'pesima',
+    'horrible',
+    'terrible',
+    'odio',
+    'estafa',
+    'basura',
+    'ridiculo',
+    'patetico',
+    'estupido',
+    'asco',
+    'mierda',
+    'ladrones',
+    'robo',
+    'harto',
+    'harta',
+    'furioso',
+    'enojado',
+    'inaceptable',
+    'peor',
+    'porqueria',
+  ]),
+};
+
 export class SentimentReader {
   private readonly analyzers = new Map<string, SentimentAnalyzer>();
 
@@ -16,7 +71,15 @@ export class SentimentReader {
     const analyzer = this.analyzers.get(locale);
     if (!analyzer || !/[\p{L}]/u.test(text)) return { score: 0, vote: 'neutral' };
     const result = await analyzer.getSentiment(text, locale);
-    const score = Number.isFinite(result.score) ? result.score : 0;
-    return { score, vote: result.vote ?? 'neutral' };
+    const complaints = COMPLAINTS[locale] ?? COMPLAINTS.en;
+    const words =
+      text
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .match(/[\p{L}]+/gu) ?? [];
+    const hits = words.filter((w) => complaints.has(w)).length;
+    const score = (Number.isFinite(result.score) ? result.score : 0) - 0.5 * hits;
+    return { score, vote: score < 0 ? 'negative' : score > 0 ? 'positive' : 'neutral' };
   }
 }
