@@ -191,14 +191,18 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
     const key = o?.idempotencyKey;
     const actor = o?.actor ?? 'system';
     const fingerprint = `${op}:${canonical({ msisdn, request })}`;
-    if (key !== undefined) {
-      const owner = keyIndex.get(key);
-      if (owner !== undefined && owner !== msisdn && store.get(owner)?.idempotency[key]) {
-        return fail(ErrorCodes.IDEMPOTENCY_KEY_REUSED, 'this idempotency key was used for another request');
-      }
-    }
     const events: ChargingEvent[] = [];
     const result = await store.update<Result<T>>(msisdn, (existing) => {
+      if (key !== undefined) {
+        // Keys are global: one used for another subscriber's request is a reuse too.
+        const owner = keyIndex.get(key);
+        if (owner !== undefined && owner !== msisdn) {
+          return {
+            value: fail(ErrorCodes.IDEMPOTENCY_KEY_REUSED, 'this idempotency key was used for another request'),
+            changed: false,
+          };
+        }
+      }
       if (existing && key !== undefined) {
         const prior = existing.idempotency[key];
         if (prior) {
@@ -275,7 +279,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
     await loaded;
     const bad = checkMsisdn(msisdn);
     if (bad) return bad as Result<AccountRecord>;
-    const rec = store.get(msisdn);
+    const rec = await store.get(msisdn);
     return rec ? ok(rec) : notFound();
   }
 
@@ -1000,7 +1004,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
       if (bad) return bad as Result<Payment>;
       await loaded;
       const msisdn = paymentIndex.get(paymentId);
-      const payment = msisdn ? findPaymentIn(store.get(msisdn), paymentId) : undefined;
+      const payment = msisdn ? findPaymentIn(await store.get(msisdn), paymentId) : undefined;
       if (!payment) return fail(ErrorCodes.PAYMENT_NOT_FOUND, 'no payment with this id');
       const copy = structuredClone(payment);
       // A link past its time reads as expired even before tick() records it.
@@ -1161,7 +1165,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
       for (let start = 0; start < msisdns.length; start += CHUNK) {
         const pending: Promise<unknown>[] = [];
         for (const msisdn of msisdns.slice(start, start + CHUNK)) {
-          const rec = store.get(msisdn);
+          const rec = await store.get(msisdn);
           if (rec && needsTick(rec, nowMs))
             pending.push(mutate('tick', msisdn, { at: now.toISOString() }, {}, tickBody));
         }

@@ -6,7 +6,7 @@ export function createMemoryChargingStore(): ChargingStore {
   const records = new Map<string, AccountRecord>();
   return {
     async load() {},
-    get: (msisdn) => records.get(msisdn),
+    get: async (msisdn) => records.get(msisdn),
     update<T>(msisdn: string, fn: (record: AccountRecord | undefined) => Mutation<T>): Promise<T> {
       try {
         const m = fn(records.get(msisdn));

@@ -50,8 +50,9 @@ export interface Mutation<T> {
  * lowdb one (`adapters/store/lowdb/charging-store.ts`), both passing `test/contracts/charging-store.contract.ts`.
  *
  * Rules every implementation keeps:
- * - `update` calls `fn` synchronously, before it returns, on the live record: there is no read-await-write
- *   window, so concurrent mutations of one subscriber are serialised by the event loop.
+ * - `update` runs `fn` synchronously on the live in-memory record and nothing else runs between reading and
+ *   changing it: there is no read-await-write window, so concurrent mutations of one subscriber are
+ *   serialised by the event loop.
  * - The promise of `update` resolves only once the change is durable (for a file store: the write holding it
  *   has completed); when `fn` changed nothing it still waits for any pending write of that record, so no
  *   caller can observe an answer that a crash could take back.
@@ -60,9 +61,12 @@ export interface Mutation<T> {
 export interface ChargingStore {
   /** Loads persisted records; `visit` sees each one once (the core rebuilds its id indexes from them). */
   load(visit: (record: AccountRecord) => void): Promise<void>;
-  /** The live record (read-only to callers), or undefined. */
-  get(msisdn: string): AccountRecord | undefined;
-  /** Applies `fn` synchronously to the record of `msisdn` and resolves once the change is durable. */
+  /** The current record (read-only to callers), or undefined. */
+  get(msisdn: string): Promise<AccountRecord | undefined>;
+  /**
+   * Applies `fn` to the record of `msisdn` and resolves once the change is durable. `fn` runs synchronously on
+   * the in-memory state once that is loaded (a file store may first have to read the record's file).
+   */
   update<T>(msisdn: string, fn: (record: AccountRecord | undefined) => Mutation<T>): Promise<T>;
   /** The whole ledger of a subscriber, oldest first, including entries moved out of the live record. */
   ledgerHistory(msisdn: string): Promise<LedgerEntry[]>;

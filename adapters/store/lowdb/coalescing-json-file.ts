@@ -17,6 +17,8 @@ export class CoalescingJsonFile<T> implements Adapter<T> {
   /** Waiters whose change is not yet in a started write. */
   #queued: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   #scheduled = false;
+  /** Waiters of the write in flight. */
+  #current: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   constructor(readonly path: string) {
     this.#file = new TextFile(path);
@@ -43,6 +45,7 @@ export class CoalescingJsonFile<T> implements Adapter<T> {
     if (this.#inFlight || this.#queued.length === 0) return;
     const waiters = this.#queued;
     this.#queued = [];
+    this.#current = waiters;
     this.#inFlight = true;
     const text = JSON.stringify(this.#latest);
     this.#file.write(text).then(
@@ -60,6 +63,23 @@ export class CoalescingJsonFile<T> implements Adapter<T> {
   #afterWrite(): void {
     this.#inFlight = false;
     if (this.#queued.length > 0) this.#flush();
+  }
+
+  /** True when nothing is queued, scheduled or in flight. */
+  idle(): boolean {
+    return !this.#inFlight && !this.#scheduled && this.#queued.length === 0;
+  }
+
+  /**
+   * Resolves once every change handed to `write` so far is on disk (immediately when idle). For callers whose
+   * answer depends on data still being written.
+   */
+  settled(): Promise<void> {
+    if (this.#queued.length > 0) {
+      return new Promise<void>((resolve, reject) => this.#queued.push({ resolve, reject }));
+    }
+    if (this.#inFlight) return new Promise<void>((resolve, reject) => this.#current.push({ resolve, reject }));
+    return Promise.resolve();
   }
 
   /** Resolves once nothing is queued or in flight. */
