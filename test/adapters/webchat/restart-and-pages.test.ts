@@ -61,7 +61,8 @@ describe('web chat: restart, demo identities and pages', () => {
   });
 
   it('serves no demo identities once the operator secret is set, nor with SEED_DEMO=false', async () => {
-    for (const env of [{}, { WEBCHAT_IDENTITY_SECRET: '', SEED_DEMO: 'false' }]) {
+    const envs: Record<string, string>[] = [{}, { WEBCHAT_IDENTITY_SECRET: '', SEED_DEMO: 'false' }];
+    for (const env of envs) {
       const srv = await startWebChatServer({ env });
       try {
         expect((await call(srv.base, 'GET', '/demo/identity?msisdn=%2B15550100002')).status).to.equal(404);
