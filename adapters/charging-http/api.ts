@@ -169,7 +169,7 @@ export function registerChargingApi(server: Server, deps: ChargingApiDeps): void
     auth,
     answer(200, (req) =>
       withMsisdn(req, (msisdn) => {
-        const limit = queryInteger(req, 'limit', 1, 100_000);
+        const limit = queryInteger(req, 'limit', 1, 1000);
         if (!limit.ok) return limit;
         return charging.getLedger(msisdn, limit.value === undefined ? undefined : { limit: limit.value });
       }),
