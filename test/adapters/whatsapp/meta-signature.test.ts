@@ -8,7 +8,7 @@ describe('X-Hub-Signature-256 check (pure)', () => {
   const good = signMetaBody('s3cret', raw);
   const table: [string, string, Buffer, string | undefined, boolean][] = [
     ['the right signature', 's3cret', raw, good, true],
-    ['upper-case hex', 's3cret', raw, good.replace(/[a-f]/g, (c) => c.toUpperCase()).replace('SHA256', 'sha256'), true],
+    ['upper-case hex', 's3cret', raw, 'sha256=' + good.slice(7).toUpperCase(), true],
     ['another secret', 'other', raw, good, false],
     ['a changed body', 's3cret', Buffer.from(JSON.stringify(JSON.parse(raw.toString()))), good, false],
     ['no header', 's3cret', raw, undefined, false],
