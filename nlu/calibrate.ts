@@ -1,12 +1,11 @@
 /**
  * Calibration of the out-of-scope thresholds, on the training corpus only (the held-out part stays unseen):
  * stratified 5-fold cross-validation per locale. Each fold is classified by a model trained on the other four
- * with no thresholds; then every pair of thresholds on a 0.05 grid is scored as
- *
- *     in-scope accuracy + None recall - 4 * (share of out-of-scope utterances starting a transaction)
- *
- * (the penalty weighs a wrong transaction as the costliest error), and the lowest pair reaching the best score
- * is kept, so thresholds rise only as far as the data asks. Run `npm run nlu -- calibrate` after editing a
+ * with no thresholds; then every pair of thresholds on a 0.05 grid is tried, and the pair kept is the one with
+ * the best in-scope accuracy among those meeting the product's out-of-scope targets (None recall >= 85%,
+ * out-of-scope utterances starting a transaction <= 3%); the lowest such pair wins ties, so thresholds rise only
+ * as far as the data asks. When no pair meets the targets, the best of in-scope accuracy + None recall
+ * - 4 x transactional false starts is kept. Run `npm run nlu -- calibrate` after editing a
  * corpus; the result lands in `nlu/calibration.json`, which is part of the model's cache key.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +16,8 @@ import { type IntentName, TRANSACTIONAL_INTENTS } from './recognizer.js';
 
 const FOLDS = 5;
 const TRANSACTION_PENALTY = 4;
+const NONE_RECALL_TARGET = 0.85;
+const TRANSACTIONAL_TARGET = 0.03;
 
 interface Observation {
   expected: IntentName;
@@ -33,7 +34,7 @@ export async function calibrate(opts: {
   const dir = opts.corpusDir ?? defaultCorpusDir();
   const loaded = SUPPORTED_LOCALES.map((l) => loadCorpus(dir, l));
   const result: CalibrationFile = {
-    method: `stratified ${FOLDS}-fold cross-validation on the training utterances; grid 0.05; objective in-scope accuracy + None recall - ${TRANSACTION_PENALTY} x out-of-scope transactional`,
+    method: `stratified ${FOLDS}-fold cross-validation on the training utterances; grid 0.05; best in-scope accuracy with None recall >= ${NONE_RECALL_TARGET} and out-of-scope transactional <= ${TRANSACTIONAL_TARGET}`,
     corpusHash: corpusHash(loaded.map((l) => l.raw)),
     locales: {},
   };

@@ -286,37 +286,40 @@ function pushQuantity(
   });
 }
 
-/** App mentions, longest alias first so "you tube" wins over nothing and "whats app" over "wa". */
+/** Aliases by their first word, so finding apps costs one map look-up a word. */
+const ALIASES_BY_FIRST_WORD: Map<string, { app: string; parts: string[] }[]> = (() => {
+  const index = new Map<string, { app: string; parts: string[] }[]>();
+  for (const [app, aliases] of Object.entries(APP_ALIASES)) {
+    for (const alias of aliases) {
+      const parts = alias.split(/[\s-]/);
+      const list = index.get(parts[0]) ?? [];
+      list.push({ app, parts });
+      // Longest alias first: "whats app" before a one-word alias starting the same way.
+      list.sort((a, b) => b.parts.length - a.parts.length);
+      index.set(parts[0], list);
+    }
+  }
+  return index;
+})();
+
+/** App mentions; a two-word alias ("tik tok", "you tube") must be written as two adjacent words. */
 function appMatches(text: string, words: readonly Word[]): Entity[] {
   const out: Entity[] = [];
   let i = 0;
   while (i < words.length) {
-    let matched = false;
-    for (const [app, aliases] of Object.entries(APP_ALIASES)) {
-      for (const alias of aliases) {
-        const parts = alias.split(/[\s-]/);
-        if (i + parts.length > words.length) continue;
-        let ok = true;
-        for (let k = 0; k < parts.length; k += 1) if (words[i + k].folded !== parts[k]) ok = false;
-        if (!ok) continue;
-        const first = words[i];
-        const last = words[i + parts.length - 1];
-        // "tik tok" and "you tube" must be written next to each other, not across a sentence.
-        if (parts.length > 1 && last.start - first.end > parts.length) continue;
-        out.push({
-          type: 'app',
-          value: app,
-          text: text.slice(first.start, last.end),
-          start: first.start,
-          end: last.end,
-        });
-        i += parts.length;
-        matched = true;
-        break;
-      }
-      if (matched) break;
+    let used = 1;
+    for (const { app, parts } of ALIASES_BY_FIRST_WORD.get(words[i].folded) ?? []) {
+      if (i + parts.length > words.length) continue;
+      let ok = true;
+      for (let k = 1; k < parts.length; k += 1) if (words[i + k].folded !== parts[k]) ok = false;
+      const first = words[i];
+      const last = words[i + parts.length - 1];
+      if (!ok || (parts.length > 1 && last.start - first.end > parts.length)) continue;
+      out.push({ type: 'app', value: app, text: text.slice(first.start, last.end), start: first.start, end: last.end });
+      used = parts.length;
+      break;
     }
-    if (!matched) i += 1;
+    i += used;
   }
   return out;
 }

@@ -294,7 +294,11 @@ export class ScopeGuard {
 
   hasCue(intent: IntentName, stems: readonly string[], entities: readonly Entity[]): boolean {
     const cues = CUES[this.locale]?.[intent] ?? CUES.en[intent] ?? [];
-    if (intent === 'bundle.swap' && entities.some((e) => e.type === 'app')) return true;
+    // One app is a topic ("tiktok dance tutorial"); two apps are a swap ("fb -> yt").
+    if (intent === 'bundle.swap') {
+      if (entities.filter((e) => e.type === 'app').length >= 2) return true;
+      return stems.some((s) => cues.some((c) => c !== PLACEHOLDER.app && s.startsWith(c)));
+    }
     if ((intent === 'credit.topup' || intent === 'bill.pay') && entities.some((e) => e.type === 'money')) return true;
     return stems.some((s) => cues.some((c) => s.startsWith(c)));
   }
