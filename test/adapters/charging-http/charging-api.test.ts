@@ -82,7 +82,11 @@ describe('charging HTTP API', () => {
         await api.call('POST', '/api/v1/subscribers', { msisdn: ADA, name: 'Ada', plan: 'prepaid' });
         const before = await api.call('GET', `/api/v1/subscribers/${enc}`);
         for (const [method, path, body] of ROUTES) {
-          for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: `Basic ${TEST_TOKEN}` }]) {
+          for (const headers of [
+            {},
+            { Authorization: 'Bearer wrong' },
+            { Authorization: `Basic ${TEST_TOKEN}` },
+          ] as Record<string, string>[]) {
             const r = await rawFetch(api.base, method, path, body, headers);
             expect(r.status, `${method} ${path}`).to.equal(401);
             expect(r.body.code).to.equal('AUTH.UNAUTHORIZED');
