@@ -1,0 +1,193 @@
+/**
+ * Charging core on the lowdb store with many subscribers: mutations per second, p50/p99 latency, the longest
+ * event-loop stall and peak RSS. Run alone: `npx tsx bench/charging/charging.bench.ts` (prints JSON).
+ * Targets (issue 2): >= 2,000 mutations/s, p99 < 20 ms, no stall > 10 ms, < 300 MB.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { createLowdbChargingStore } from '../../adapters/store/lowdb/charging-store.js';
+import { shardFileName, shardOf } from '../../adapters/store/lowdb/shard-of.js';
+import { createChargingCore } from '../../charging/core.js';
+import type { Bucket, LedgerEntry } from '../../charging/model.js';
+import type { AccountRecord } from '../../charging/store.js';
+
+export interface BenchOptions {
+  subscribers?: number;
+  shards?: number;
+  durationMs?: number;
+  /** Mutations in flight at once (callers waiting for their acknowledgement). */
+  concurrency?: number;
+  dir?: string;
+}
+
+function msisdnOf(i: number): string {
+  return `+1777${String(i).padStart(7, '0')}`;
+}
+
+/** Writes the store's shard files directly (same format as the store), far faster than 100,000 API calls. */
+function seed(dir: string, subscribers: number, shards: number, now: Date): void {
+  mkdirSync(join(dir, 'ledger'), { recursive: true });
+  const start = now.toISOString();
+  const end = new Date(now.getTime() + 30 * 86_400_000).toISOString();
+  const files: Record<string, AccountRecord>[] = Array.from({ length: shards }, () => ({}));
+  for (let i = 0; i < subscribers; i++) {
+    const msisdn = msisdnOf(i);
+    const b = (id: string, name: string, unit: Bucket['unit'], q: number, app?: string): Bucket => ({
+      id: `${i}-${id}`,
+      name,
+      unit,
+      ...(app ? { app } : {}),
+      remainingValue: q,
+      initialValue: q,
+      validFor: { startDateTime: start, endDateTime: end },
+    });
+    const buckets = [
+      b('fb', 'Facebook 100 sessions', 'session', 100000, 'facebook'),
+      b('yt', 'YouTube 10 sessions', 'session', 100000, 'youtube'),
+      b('mb', 'Data 2 GB', 'MB', 1000000),
+    ];
+    const ledger: LedgerEntry[] = [
+      { id: `${i}-o0`, msisdn, at: start, reason: 'opening', target: 'account', unit: 'money', delta: 500, after: 500 },
+      ...buckets.map((x, k) => ({
+        id: `${i}-o${k + 1}`,
+        msisdn,
+        at: start,
+        reason: 'opening',
+        target: x.id,
+        unit: x.unit,
+        delta: x.remainingValue,
+        after: x.remainingValue,
+      })),
+    ];
+    files[shardOf(msisdn, shards)]![msisdn] = {
+      subscriber: {
+        msisdn,
+        name: `Bench ${i}`,
+        plan: 'prepaid',
+        language: 'en',
+        createdAt: start,
+        account: { balance: { amount: 500, currency: 'USD' } },
+        buckets,
+        bills: [],
+        payments: [],
+        creditLimitRequests: [],
+      },
+      quotes: [],
+      swaps: [],
+      reservations: [],
+      idempotency: {},
+      ledger,
+      notified: {},
+    };
+  }
+  files.forEach((records, n) => {
+    writeFileSync(
+      join(dir, shardFileName('shard', n)),
+      JSON.stringify({ version: 1, records, overflow: [], nextSegment: 0 }),
+    );
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function run(opts: BenchOptions = {}): Promise<Record<string, number | string>> {
+  const subscribers = opts.subscribers ?? 100_000;
+  const shards = opts.shards ?? 1024;
+  const durationMs = opts.durationMs ?? 10_000;
+  const concurrency = opts.concurrency ?? 32;
+  const dir = opts.dir ?? join(tmpdir(), `charging-bench-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  const t0 = performance.now();
+  seed(dir, subscribers, shards, new Date());
+  const seedMs = performance.now() - t0;
+
+  const t1 = performance.now();
+  const core = createChargingCore({ store: createLowdbChargingStore({ dir, shards }) });
+  await core.ready();
+  const loadMs = performance.now() - t1;
+  globalThis.gc?.();
+
+  let peakRss = process.memoryUsage().rss;
+  const rssTimer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+
+  const latencies: number[] = [];
+  let done = 0;
+  let failed = 0;
+  let seq = 0;
+  const deadline = performance.now() + durationMs;
+  const started = performance.now();
+
+  async function worker(w: number): Promise<void> {
+    while (performance.now() < deadline) {
+      const i = Math.floor(Math.random() * subscribers);
+      const msisdn = msisdnOf(i);
+      const key = `b-${w}-${seq++}`;
+      const kind = seq % 10;
+      const t = performance.now();
+      let ok: boolean;
+      if (kind < 6) ok = (await core.chargeUsage(msisdn, { app: 'facebook', quantity: 1 }, { idempotencyKey: key })).ok;
+      else if (kind < 9) ok = (await core.topUp(msisdn, { amount: 10 }, { idempotencyKey: key })).ok;
+      else {
+        const q = await core.quoteSwap(
+          msisdn,
+          { from: 'facebook', to: 'youtube', quantity: 2 },
+          { idempotencyKey: key },
+        );
+        latencies.push(performance.now() - t);
+        done++;
+        const t2 = performance.now();
+        ok = q.ok && (await core.confirmSwap(q.value.id, { idempotencyKey: `${key}c` })).ok;
+        latencies.push(performance.now() - t2);
+        done++;
+        if (!ok) failed++;
+        continue;
+      }
+      latencies.push(performance.now() - t);
+      done++;
+      if (!ok) failed++;
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+  const elapsed = performance.now() - started;
+  loop.disable();
+  clearInterval(rssTimer);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  await core.close();
+  if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+
+  latencies.sort((a, b) => a - b);
+  return {
+    subscribers,
+    shards,
+    concurrency,
+    seedMs: Math.round(seedMs),
+    loadMs: Math.round(loadMs),
+    mutations: done,
+    failed,
+    mutationsPerSecond: Math.round((done / elapsed) * 1000),
+    p50Ms: Number(percentile(latencies, 50).toFixed(2)),
+    p99Ms: Number(percentile(latencies, 99).toFixed(2)),
+    maxMs: Number((latencies.at(-1) ?? 0).toFixed(2)),
+    longestStallMs: Number((loop.max / 1e6).toFixed(2)),
+    peakRssMB: Math.round(peakRss / 1024 / 1024),
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const result = await run({
+    ...(process.env.BENCH_SUBSCRIBERS ? { subscribers: Number(process.env.BENCH_SUBSCRIBERS) } : {}),
+    ...(process.env.BENCH_SHARDS ? { shards: Number(process.env.BENCH_SHARDS) } : {}),
+    ...(process.env.BENCH_DURATION_MS ? { durationMs: Number(process.env.BENCH_DURATION_MS) } : {}),
+  });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
