@@ -64,6 +64,8 @@ export interface FakeGraphApi {
   failNext(count: number, failure: InjectedFailure): void;
   /** Free-form WhatsApp messages to this wa_id fail with 131047 (templates still pass). */
   closeWindow(waId: string): void;
+  /** Calls `listener` with every request once answered; returns the unsubscribe function. */
+  subscribe(listener: (request: RecordedRequest) => void): () => void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -194,6 +196,7 @@ export async function startFakeGraphApi(opts: FakeGraphApiOptions = {}): Promise
   const failures: { count: number; failure: InjectedFailure }[] = [];
   const closedWindows = new Set<string>();
   const waiters: (() => void)[] = [];
+  const listeners = new Set<(request: RecordedRequest) => void>();
   let counter = 0;
 
   const takeFailure = (channel: 'whatsapp' | 'messenger'): InjectedFailure | undefined => {
@@ -222,6 +225,7 @@ export async function startFakeGraphApi(opts: FakeGraphApiOptions = {}): Promise
       rec.status = status;
       rec.response = response;
       for (const w of waiters.splice(0)) w();
+      for (const l of listeners) l(rec);
     };
     try {
       rec.body = raw ? (JSON.parse(raw) as Json) : {};
@@ -376,6 +380,10 @@ export async function startFakeGraphApi(opts: FakeGraphApiOptions = {}): Promise
     },
     failNext(count, failure) {
       failures.push({ count, failure });
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     closeWindow(waId) {
       closedWindows.add(waId);

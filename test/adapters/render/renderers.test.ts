@@ -7,6 +7,7 @@ import { renderNumberedText, resolveNumberedReply } from '../../../adapters/chan
 import { renderWhatsApp, renderWhatsAppTemplate } from '../../../adapters/channels/render/whatsapp.renderer.js';
 
 type Json = Record<string, unknown>;
+const asJson = (payload: unknown) => payload as Json;
 const imBack = (n: number, title = (i: number) => `Choice ${i}`): CardAction[] =>
   Array.from({ length: n }, (_, i) => ({ type: 'imBack', title: title(i + 1), value: `v${i + 1}` }));
 const activity = (text: string, actions: CardAction[] = []): Partial<Activity> => ({
@@ -30,7 +31,7 @@ describe('channel renderers', () => {
       it(`${n} choices -> ${form}${numbered ? ' (numbered)' : ''}`, () => {
         const r = renderWhatsApp(toNeutralMessage(activity('Pick', imBack(n))), '15550100001');
         expect(r.payloads).to.have.length(1);
-        const p = r.payloads[0] as Json;
+        const p = asJson(r.payloads[0]);
         expect(p.type === 'interactive' ? `interactive:${(p.interactive as Json).type}` : p.type).to.equal(form);
         expect(r.numbered).to.equal(numbered);
       });
@@ -39,12 +40,12 @@ describe('channel renderers', () => {
 
   it('WhatsApp: cuts button titles to 20 and row titles to 24, keeping the full title as description', () => {
     const long = (i: number) => `A very long choice title number ${i}`;
-    const buttons = renderWhatsApp(toNeutralMessage(activity('Pick', imBack(2, long))), 'x').payloads[0] as Json;
+    const buttons = asJson(renderWhatsApp(toNeutralMessage(activity('Pick', imBack(2, long))), 'x').payloads[0]);
     const titles = (((buttons.interactive as Json).action as Json).buttons as { reply: { title: string } }[]).map(
       (b) => b.reply.title,
     );
     expect(titles).to.deep.equal(['A very long choice …', 'A very long choice …']);
-    const list = renderWhatsApp(toNeutralMessage(activity('Pick', imBack(5, long))), 'x').payloads[0] as Json;
+    const list = asJson(renderWhatsApp(toNeutralMessage(activity('Pick', imBack(5, long))), 'x').payloads[0]);
     const rows = (((list.interactive as Json).action as Json).sections as { rows: Json[] }[])[0].rows;
     expect(rows[0]).to.deep.equal({ id: 'v1', title: 'A very long choice titl…', description: long(1) });
     expect(((list.interactive as Json).action as Json).button).to.equal('Options');
@@ -65,9 +66,8 @@ describe('channel renderers', () => {
   it('WhatsApp: a value longer than an id allows travels as its position', () => {
     const long = 'v'.repeat(300);
     const r = renderWhatsApp(toNeutralMessage(activity('Pick', [{ type: 'imBack', title: 'Long', value: long }])), 'x');
-    const id = (
-      (((r.payloads[0] as Json).interactive as Json).action as Json).buttons as { reply: { id: string } }[]
-    )[0].reply.id;
+    const id = (((asJson(r.payloads[0]).interactive as Json).action as Json).buttons as { reply: { id: string } }[])[0]
+      .reply.id;
     expect(id).to.equal('#choice:0');
     expect(decodeChoiceId(id, [long])).to.equal(long);
   });
