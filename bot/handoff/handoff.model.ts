@@ -19,6 +19,8 @@ export interface HandoffRequest {
   sentiment?: number;
   /** The pending credit-limit request an agent must decide, when the reason is `credit_limit_review`. */
   creditLimitRequestId?: string;
+  /** Safe context from the dialog (the dialogs put the credit-limit request id here). */
+  note?: string;
 }
 
 /**

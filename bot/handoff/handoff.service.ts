@@ -68,6 +68,12 @@ export interface HandoffServiceOptions {
   logger: Logger;
   /** The subscriber's MSISDN when the bot knows it by other means than `channelData.identity` (e.g. verified by code). */
   resolveMsisdn?: (context: TurnContext) => Promise<string | undefined>;
+  /**
+   * True when the customer's channel will not take free text right now (WhatsApp outside its 24-hour window, where
+   * the adapter sends a template instead). Asked before each agent reply so the agent can be told. Optional: an
+   * adapter may instead flag its `ResourceResponse` with `templateFallback: true`.
+   */
+  isWindowClosed?: (channelId: string, userId: string) => Promise<boolean>;
 }
 
 /** What the middleware learned during one customer turn the dialogs handled. */
@@ -129,6 +135,7 @@ export class HandoffService {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #resolveMsisdn?: (context: TurnContext) => Promise<string | undefined>;
+  readonly #isWindowClosed?: (channelId: string, userId: string) => Promise<boolean>;
   readonly #mutex = new KeyedMutex();
   #desk: Desk | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -143,6 +150,7 @@ export class HandoffService {
     this.#clock = opts.clock ?? systemClock;
     this.#logger = opts.logger.child({ component: 'handoff' });
     this.#resolveMsisdn = opts.resolveMsisdn;
+    this.#isWindowClosed = opts.isWindowClosed;
   }
 
   /** Plugs in the agent desk. Without one, a handoff offers a call back at once. */
@@ -245,8 +253,13 @@ export class HandoffService {
         {
           reason: typeof request.reason === 'string' && request.reason ? request.reason : 'customer_request',
           sentiment: typeof request.sentiment === 'number' ? request.sentiment : undefined,
+          // The dialogs pass the pending credit-limit request's id as `note`.
           creditLimitRequestId:
-            typeof request.creditLimitRequestId === 'string' ? request.creditLimitRequestId : undefined,
+            typeof request.creditLimitRequestId === 'string'
+              ? request.creditLimitRequestId
+              : request.reason === 'credit_limit_review' && typeof request.note === 'string'
+                ? request.note
+                : undefined,
         },
         fromEvent.length > 0 ? fromEvent : conversation.turns,
       );
@@ -388,14 +401,17 @@ export class HandoffService {
       if (record.state !== 'agent') return handoffFail(HandoffErrorCodes.NOT_ACTIVE, 'nobody owns this conversation');
       if (record.agentId !== agentId)
         return handoffFail(HandoffErrorCodes.NOT_OWNER, 'only the claiming agent replies');
-      // `humanAgent` lets Messenger send with the HUMAN_AGENT tag after 24 h; `templatePurpose` tells WhatsApp
-      // which approved template to use if its window is closed.
+      const userId = record.reference.user?.id;
+      const windowClosed = userId && this.#isWindowClosed ? await this.#isWindowClosed(record.channelId, userId) : false;
+      // `humanAgent` lets Messenger send with the HUMAN_AGENT tag after 24 h, and makes WhatsApp pick its `agent`
+      // template if its window is closed.
       const sent = await this.#tellCustomer(record, {
         text,
-        channelData: { humanAgent: true, templatePurpose: 'agent' },
+        channelData: { humanAgent: true },
       });
       if (!sent.ok) return sent;
-      if (sent.value.templateFallback) {
+      const templateFallback = windowClosed || sent.value.templateFallback;
+      if (templateFallback) {
         await this.#deskPost(record, {
           from: 'system',
           text:
@@ -403,7 +419,7 @@ export class HandoffService {
             'asking them to reply. Your message was not delivered as written; send it again once they answer.',
         });
       }
-      return handoffOk({ templateFallback: sent.value.templateFallback });
+      return handoffOk({ templateFallback });
     });
   }
 

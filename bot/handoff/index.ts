@@ -12,4 +12,4 @@ export {
 } from './handoff.service.js';
 export { handoffReasonFor, isStronglyNegative, shouldOfferHuman } from './handoff-triggers.js';
 export { maskMsisdn } from './mask-msisdn.js';
-export { requestHuman } from './request-human.js';
+export { handoffRequester, requestHuman } from './request-human.js';

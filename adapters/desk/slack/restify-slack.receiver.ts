@@ -76,7 +76,7 @@ export class RestifySlackReceiver implements Receiver {
   }
 
   #handle(req: Request, res: Response, next: Next): void {
-    const { signingSecret, deliveries, clock, logger } = this.#opts;
+    const { signingSecret, clock, logger } = this.#opts;
     const raw = (req as RawBodyRequest).rawBody ?? Buffer.alloc(0);
     const nowSeconds = Math.floor(clock.now().getTime() / 1000);
     const signed = verifySlackSignature(
@@ -89,21 +89,25 @@ export class RestifySlackReceiver implements Receiver {
     if (!signed) {
       logger.warn('slack: request rejected (signature or timestamp)');
       sendError(res, 401, 'AUTH.UNAUTHORIZED', 'invalid Slack signature');
-      return next(false);
+      next(false);
+      return;
     }
     const body = parseSlackBody(raw.toString('utf8'), header(req, 'content-type'));
     if (!body) {
       sendError(res, 400, 'REQUEST.INVALID', 'unreadable Slack payload');
-      return next(false);
+      next(false);
+      return;
     }
     if (body.ssl_check) {
       res.writeHead(200);
       res.end();
-      return next(false);
+      next(false);
+      return;
     }
     if (body.type === 'url_verification') {
       sendJson(res, 200, { challenge: body.challenge });
-      return next(false);
+      next(false);
+      return;
     }
     const retryNum = Number(header(req, 'x-slack-retry-num') ?? '') || undefined;
     const retryReason = header(req, 'x-slack-retry-reason');
