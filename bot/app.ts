@@ -3,13 +3,7 @@
  * state on the given `Storage` (LowdbStorage at run time, so a restart mid-dialog resumes it), the dialogs,
  * one-time codes over the SMS port, stored conversation references, and the handoff seams.
  */
-import {
-  type ActivityHandler,
-  ConversationState,
-  type Storage,
-  type TurnContext,
-  UserState,
-} from 'botbuilder';
+import { type ActivityHandler, ConversationState, type Storage, type TurnContext, UserState } from 'botbuilder';
 import type { ChargingService, Clock } from '../charging/ports.js';
 import { systemClock } from '../charging/ports.js';
 import type { DialogDeps, HandoffRequester } from '../dialogs/dialog-deps.js';
@@ -77,8 +71,15 @@ export async function createBotApp(deps: BotAppDeps): Promise<BotApp> {
 
   const onTurnError = async (context: TurnContext, error: unknown): Promise<void> => {
     // Only safe fields: never the message text, the user's ids or the number.
-    const err = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { value: String(error) };
-    logger.error('turn failed', { channelId: context.activity.channelId, activityType: context.activity.type, error: err });
+    const err =
+      error instanceof Error
+        ? { name: error.name, message: error.message, stack: error.stack }
+        : { value: String(error) };
+    logger.error('turn failed', {
+      channelId: context.activity.channelId,
+      activityType: context.activity.type,
+      error: err,
+    });
     try {
       const profile = await userState.createProperty<SubscriberProfile>('profile').get(context, {});
       await context.sendActivity(textsFor(profile.locale).errorApology);

@@ -40,7 +40,10 @@ export function registerBotFrameworkEndpoint(
   adapter.onTurnError =
     deps.onTurnError ??
     (async (context, error) => {
-      logger.error('turn failed', { channelId: context.activity.channelId, error: error instanceof Error ? error : String(error) });
+      logger.error('turn failed', {
+        channelId: context.activity.channelId,
+        error: error instanceof Error ? error : String(error),
+      });
       await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.');
     });
 

@@ -22,7 +22,8 @@ interface SubscriberIndex {
   eTag?: string;
 }
 
-const msisdnKey = (msisdn: string) => `subscriber-conversations/${createHash('sha256').update(msisdn).digest('hex').slice(0, 32)}`;
+const msisdnKey = (msisdn: string) =>
+  `subscriber-conversations/${createHash('sha256').update(msisdn).digest('hex').slice(0, 32)}`;
 
 export class ConversationReferenceStore {
   /** What was last written, so an unchanged reference costs no write. */
@@ -41,7 +42,9 @@ export class ConversationReferenceStore {
     };
     if (msisdn && activity.channelId) {
       const indexKey = msisdnKey(msisdn);
-      const index = ((await this.storage.read([indexKey]))[indexKey] as SubscriberIndex | undefined) ?? { byChannel: {} };
+      const index = ((await this.storage.read([indexKey]))[indexKey] as SubscriberIndex | undefined) ?? {
+        byChannel: {},
+      };
       changes[indexKey] = { byChannel: { ...index.byChannel, [activity.channelId]: key }, eTag: '*' };
     }
     await this.storage.write(changes);

@@ -35,7 +35,10 @@ export function transcriptActivities(context: TurnContext): Partial<Activity>[] 
     type: 'message',
     text: line.text,
     timestamp: new Date(line.at),
-    from: line.from === 'user' ? { id: user?.id ?? 'user', name: user?.name ?? 'user', role: 'user' } : { id: bot?.id ?? 'bot', name: bot?.name ?? 'bot', role: 'bot' },
+    from:
+      line.from === 'user'
+        ? { id: user?.id ?? 'user', name: user?.name ?? 'user', role: 'user' }
+        : { id: bot?.id ?? 'bot', name: bot?.name ?? 'bot', role: 'bot' },
   }));
 }
 

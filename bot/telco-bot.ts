@@ -17,7 +17,13 @@ import { DialogSet, type DialogState, DialogTurnStatus } from 'botbuilder-dialog
 import type { ChargingService, Clock } from '../charging/ports.js';
 import { MainDialog } from '../dialogs/main.dialog.js';
 import { menu } from '../dialogs/replies.js';
-import { type ConversationData, SESSION, type Session, type SubscriberProfile, type VerifiedBy } from '../dialogs/session.js';
+import {
+  type ConversationData,
+  SESSION,
+  type Session,
+  type SubscriberProfile,
+  type VerifiedBy,
+} from '../dialogs/session.js';
 import { textsFor } from '../dialogs/texts/index.js';
 import type { Recognition, Recognizer } from '../nlu/recognizer.js';
 import { CARD_PLACEHOLDER, redactCardNumbers } from './card-redaction.js';
@@ -198,7 +204,8 @@ export class TelcoBot extends ActivityHandler {
     this.record(session.data, 'user', text, this.parts.clock.now());
     context.onSendActivities(async (_ctx, activities, next) => {
       for (const a of activities) {
-        if (a.type === ActivityTypes.Message && a.text) this.record(session.data, 'bot', a.text, this.parts.clock.now());
+        if (a.type === ActivityTypes.Message && a.text)
+          this.record(session.data, 'bot', a.text, this.parts.clock.now());
       }
       return next();
     });

@@ -1,5 +1,5 @@
 /** Balances: everything, or one bucket ("how many YouTube sessions"), with expiry in words and warnings. */
-import { type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Bucket } from '../charging/model.js';
 import type { DialogDeps } from './dialog-deps.js';
 import { bucketWhat, inWords, money } from './format.js';
@@ -23,7 +23,7 @@ export class BalancesDialog extends InterruptibleDialog<BalancesOptions> {
 
   constructor(deps: DialogDeps) {
     super(BalancesDialog.id, deps);
-    this.addDialog(new WaterfallDialog<BalancesOptions>(`${BalancesDialog.id}.steps`, [this.showStep.bind(this)]));
+    this.addSteps([this.showStep.bind(this)]);
   }
 
   private async showStep(step: WaterfallStepContext<BalancesOptions>): Promise<DialogTurnResult> {

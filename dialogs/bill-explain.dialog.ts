@@ -1,5 +1,5 @@
 /** Bill explanation: the latest bill line by line against the previous one. */
-import { type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Bill } from '../charging/model.js';
 import { billsNewestFirst } from './bill-status.dialog.js';
 import type { DialogDeps } from './dialog-deps.js';
@@ -35,7 +35,7 @@ export class BillExplainDialog extends InterruptibleDialog {
 
   constructor(deps: DialogDeps) {
     super(BillExplainDialog.id, deps);
-    this.addDialog(new WaterfallDialog(`${BillExplainDialog.id}.steps`, [this.explainStep.bind(this)]));
+    this.addSteps([this.explainStep.bind(this)]);
   }
 
   private async explainStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

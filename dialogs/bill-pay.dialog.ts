@@ -2,7 +2,7 @@
  * Paying the open bill: the core creates the payment and the customer gets the checkout link. While a link
  * for this conversation is still open, asking again sends the same link (no second payment).
  */
-import { type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import { billsNewestFirst } from './bill-status.dialog.js';
 import { conversationKeyOf } from './conversation-key.js';
 import type { DialogDeps } from './dialog-deps.js';
@@ -17,7 +17,7 @@ export class BillPayDialog extends InterruptibleDialog {
 
   constructor(deps: DialogDeps) {
     super(BillPayDialog.id, deps);
-    this.addDialog(new WaterfallDialog(`${BillPayDialog.id}.steps`, [this.payStep.bind(this)]));
+    this.addSteps([this.payStep.bind(this)]);
   }
 
   private async payStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

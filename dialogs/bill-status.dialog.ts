@@ -1,5 +1,5 @@
 /** Bill status: amount, due date (in words too), paid or not; next steps offered when not paid. */
-import { type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Bill } from '../charging/model.js';
 import type { DialogDeps } from './dialog-deps.js';
 import { dateInWords, inWords, money } from './format.js';
@@ -17,7 +17,7 @@ export class BillStatusDialog extends InterruptibleDialog {
 
   constructor(deps: DialogDeps) {
     super(BillStatusDialog.id, deps);
-    this.addDialog(new WaterfallDialog(`${BillStatusDialog.id}.steps`, [this.showStep.bind(this)]));
+    this.addSteps([this.showStep.bind(this)]);
   }
 
   private async showStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

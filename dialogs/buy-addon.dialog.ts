@@ -1,12 +1,6 @@
 /** Buying an add-on from the catalog: pick (unless known), see price and validity, confirm, buy once. */
 import { randomUUID } from 'node:crypto';
-import {
-  ChoicePrompt,
-  type DialogTurnResult,
-  type FoundChoice,
-  WaterfallDialog,
-  type WaterfallStepContext,
-} from 'botbuilder-dialogs';
+import { ChoicePrompt, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { AddOn } from '../charging/model.js';
 import type { DialogDeps } from './dialog-deps.js';
 import { money } from './format.js';
@@ -39,13 +33,7 @@ export class BuyAddOnDialog extends InterruptibleDialog<BuyAddOnOptions> {
     super(BuyAddOnDialog.id, deps);
     this.addDialog(new ChoicePrompt(PICK_PROMPT, undefined, 'en-us'));
     this.addDialog(new ChoicePrompt(CONFIRM_PROMPT, undefined, 'en-us'));
-    this.addDialog(
-      new WaterfallDialog<BuyAddOnOptions>(`${BuyAddOnDialog.id}.steps`, [
-        this.pickStep.bind(this),
-        this.confirmStep.bind(this),
-        this.buyStep.bind(this),
-      ]),
-    );
+    this.addSteps([this.pickStep.bind(this), this.confirmStep.bind(this), this.buyStep.bind(this)]);
   }
 
   private async addOns(step: WaterfallStepContext<BuyAddOnOptions>): Promise<AddOn[] | undefined> {

@@ -3,7 +3,7 @@
  * request stays pending for a person and the handoff hook is told (an agent approves or declines it).
  */
 import { randomUUID } from 'node:crypto';
-import { type DialogTurnResult, TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { type DialogTurnResult, TextPrompt, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { DialogDeps } from './dialog-deps.js';
 import { firstNumber } from './entities.js';
 import { money, parseMoney } from './format.js';
@@ -28,12 +28,7 @@ export class CreditLimitDialog extends InterruptibleDialog<CreditLimitOptions> {
         return (fromEntities ?? parseMoney(prompt.recognized.value ?? '')) !== undefined;
       }),
     );
-    this.addDialog(
-      new WaterfallDialog<CreditLimitOptions>(`${CreditLimitDialog.id}.steps`, [
-        this.amountStep.bind(this),
-        this.requestStep.bind(this),
-      ]),
-    );
+    this.addSteps([this.amountStep.bind(this), this.requestStep.bind(this)]);
   }
 
   private async amountStep(step: WaterfallStepContext<CreditLimitOptions>): Promise<DialogTurnResult> {

@@ -31,8 +31,9 @@ export function swapApps(recognition: Recognition): { from?: string; to?: string
     else unassigned.push(value);
   }
   for (const value of unassigned) {
-    if (!from && value !== to) from = value;
-    else if (!to && value !== from) to = value;
+    // The same app twice stays as written, so the core answers SWAP.SAME_APP.
+    if (!from) from = value;
+    else if (!to) to = value;
   }
   return { from, to };
 }

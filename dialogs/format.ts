@@ -32,7 +32,7 @@ export function appName(appId: string, catalog: Catalog | undefined): string {
 /** "YouTube sessions", "MB", "minutes". */
 export function bucketWhat(bucket: Pick<Bucket, 'unit' | 'app'>, catalog: Catalog | undefined, texts: Texts): string {
   const unit = texts.unitName(bucket.unit, 2);
-  return bucket.app ? `${appName(bucket.app, catalog)} ${unit}` : unit;
+  return texts.bucketName(unit, bucket.app ? appName(bucket.app, catalog) : undefined);
 }
 
 /** Finds an app id among the catalog's apps and their aliases, as a whole word of the text. */

@@ -1,11 +1,5 @@
 /** After the second misunderstanding in a row: "shall I ask a person?" Yes starts the handoff. */
-import {
-  ChoicePrompt,
-  type DialogTurnResult,
-  type FoundChoice,
-  WaterfallDialog,
-  type WaterfallStepContext,
-} from 'botbuilder-dialogs';
+import { ChoicePrompt, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { DialogDeps } from './dialog-deps.js';
 import { InterruptibleDialog } from './interruptible.dialog.js';
 import { menu, YES, yesNo } from './replies.js';
@@ -19,9 +13,7 @@ export class HumanOfferDialog extends InterruptibleDialog {
   constructor(deps: DialogDeps) {
     super(HumanOfferDialog.id, deps);
     this.addDialog(new ChoicePrompt(CONFIRM_PROMPT, undefined, 'en-us'));
-    this.addDialog(
-      new WaterfallDialog(`${HumanOfferDialog.id}.steps`, [this.askStep.bind(this), this.answerStep.bind(this)]),
-    );
+    this.addSteps([this.askStep.bind(this), this.answerStep.bind(this)]);
   }
 
   private async askStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -3,7 +3,14 @@
  * from any step of any dialog. The outermost dialog handles the interruption first, so it happens once.
  */
 import type { TurnContext } from 'botbuilder';
-import { ComponentDialog, type DialogContext, type DialogTurnResult, DialogTurnStatus } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  type DialogContext,
+  type DialogTurnResult,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type WaterfallStep,
+} from 'botbuilder-dialogs';
 import type { ChargingError, Result } from '../charging/errors.js';
 import type { Catalog, Subscriber } from '../charging/model.js';
 import type { DialogDeps } from './dialog-deps.js';
@@ -37,6 +44,13 @@ export abstract class InterruptibleDialog<O extends object = object> extends Com
     protected readonly deps: DialogDeps,
   ) {
     super(dialogId);
+  }
+
+  /** Adds the dialog's waterfall and makes it the step the dialog starts with (prompts are added first). */
+  protected addSteps(steps: WaterfallStep<O>[]): void {
+    const stepsId = `${this.id}.steps`;
+    this.addDialog(new WaterfallDialog<O>(stepsId, steps));
+    this.initialDialogId = stepsId;
   }
 
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {

@@ -4,7 +4,7 @@
  * the intent needs an account, and the matching dialog runs. Nothing is said about an account before the
  * identity is known, and no transaction starts from an utterance that was not understood.
  */
-import { type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogContext, DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { IntentName } from '../nlu/recognizer.js';
 import { TRANSACTIONAL_INTENTS } from '../nlu/recognizer.js';
 import { BalancesDialog, type BalancesOptions } from './balances.dialog.js';
@@ -46,6 +46,10 @@ const NO_ACCOUNT_NEEDED: readonly Route[] = [
   'None',
 ];
 
+function letterWords(text: string): number {
+  return text.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length;
+}
+
 /** Pure: what this message asks for. */
 export function routeOf(session: Session): Route {
   const text = session.text.toLowerCase();
@@ -55,9 +59,37 @@ export function routeOf(session: Session): Route {
   if (texts.undoWords.includes(text)) return 'undo';
   const { intent, score } = recognition;
   if (intent === 'None' || score < MIN_SCORE) return 'None';
-  if (TRANSACTIONAL_INTENTS.includes(intent) && score < TRANSACTION_MIN_SCORE) return 'None';
+  if (TRANSACTIONAL_INTENTS.includes(intent) && (score < TRANSACTION_MIN_SCORE || letterWords(text) === 0)) {
+    // A bare number ("10") or a low score says too little to start a transaction.
+    return 'None';
+  }
   return intent;
 }
+
+/**
+ * While a dialog waits for an answer, a confident request for something else switches topic (the open
+ * dialog is dropped and the new request routed). Requests in the same topic stay with the dialog; identity
+ * verification is never dropped this way (the request that started it runs once verified).
+ */
+const TOPIC_SWITCH_MIN_SCORE = 0.9;
+const SAME_TOPIC: Record<string, readonly Route[]> = {
+  swapBundle: ['bundle.swap'],
+  buyAddOn: ['bundle.buy', 'offers.recommend'],
+  offers: ['offers.recommend', 'bundle.buy'],
+  topUp: ['credit.topup'],
+  creditLimit: ['credit_limit.increase'],
+  humanOffer: [],
+};
+const SMALL_TALK: readonly Route[] = [
+  'greeting',
+  'goodbye',
+  'thanks',
+  'help',
+  'cancel',
+  'agent.handoff',
+  'None',
+  'undo',
+];
 
 interface MainValues {
   route: Route;
@@ -84,9 +116,25 @@ export class MainDialog extends InterruptibleDialog {
     ]) {
       this.addDialog(child);
     }
-    this.addDialog(
-      new WaterfallDialog(`${MainDialog.id}.steps`, [this.identityStep.bind(this), this.actStep.bind(this)]),
-    );
+    this.addSteps([this.identityStep.bind(this), this.actStep.bind(this)]);
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const active = innerDc.activeDialog?.id;
+    const sameTopic = active ? SAME_TOPIC[active] : undefined;
+    if (sameTopic && innerDc.context.activity.type === 'message') {
+      const session = sessionOf(innerDc.context);
+      const route = routeOf(session);
+      const tapped = route !== session.recognition.intent;
+      // One word ("lots", "fb", "twenty") is an answer to the open question, never a new request.
+      const confident =
+        tapped || (session.recognition.score >= TOPIC_SWITCH_MIN_SCORE && letterWords(session.text) >= 2);
+      if (confident && !SMALL_TALK.includes(route) && !sameTopic.includes(route)) {
+        await innerDc.cancelAllDialogs();
+        return innerDc.beginDialog(`${MainDialog.id}.steps`);
+      }
+    }
+    return super.onContinueDialog(innerDc);
   }
 
   private async identityStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

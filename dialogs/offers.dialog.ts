@@ -4,13 +4,7 @@
  * postpaid plan the customer is told the plan would charge extra. One tap on an offer buys it (the offer
  * already showed the price and validity).
  */
-import {
-  ChoicePrompt,
-  type DialogTurnResult,
-  type FoundChoice,
-  WaterfallDialog,
-  type WaterfallStepContext,
-} from 'botbuilder-dialogs';
+import { ChoicePrompt, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { AddOn, Bucket, Catalog, Subscriber } from '../charging/model.js';
 import { BuyAddOnDialog, type BuyAddOnOptions } from './buy-addon.dialog.js';
 import type { DialogDeps } from './dialog-deps.js';
@@ -23,6 +17,8 @@ import type { Texts } from './texts/index.js';
 const PICK_PROMPT = 'offers.pick';
 /** Projected use over the bucket's period above this share of the allowance means "will run out". */
 const OVERUSE_FACTOR = 1;
+/** Half or more of a kind of allowance left: no need for more. */
+const PLENTY_LEFT = 0.5;
 /** Too early in a period to project from (a few hours of data). */
 const MIN_ELAPSED_FRACTION = 0.03;
 
@@ -45,7 +41,14 @@ export function recommend(subscriber: Subscriber, addOns: readonly AddOn[], now:
       .map((a) => a.bundle.app)
       .filter(Boolean),
   );
-  for (const bucket of subscriber.buckets) {
+  const live = subscriber.buckets.filter((b) => Date.parse(b.validFor.endDateTime) > now.getTime());
+  const group = (b: Bucket) => live.filter((x) => x.unit === b.unit && x.app === b.app);
+  for (const bucket of live) {
+    // Plenty left across all buckets of this kind (e.g. an emptied bucket beside a full one): nothing to offer.
+    const same = group(bucket);
+    const groupLeft = same.reduce((s, b) => s + b.remainingValue, 0);
+    const groupInitial = same.reduce((s, b) => s + b.initialValue, 0);
+    if (groupLeft >= groupInitial * PLENTY_LEFT) continue;
     const start = Date.parse(bucket.validFor.startDateTime);
     const end = Date.parse(bucket.validFor.endDateTime);
     if (!(end > now.getTime()) || bucket.initialValue <= 0) continue;
@@ -69,9 +72,7 @@ export class OffersDialog extends InterruptibleDialog {
   constructor(deps: DialogDeps) {
     super(OffersDialog.id, deps);
     this.addDialog(new ChoicePrompt(PICK_PROMPT, undefined, 'en-us'));
-    this.addDialog(
-      new WaterfallDialog(`${OffersDialog.id}.steps`, [this.offerStep.bind(this), this.buyStep.bind(this)]),
-    );
+    this.addSteps([this.offerStep.bind(this), this.buyStep.bind(this)]);
   }
 
   private async offerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

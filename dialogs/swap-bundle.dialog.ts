@@ -8,7 +8,6 @@ import {
   type DialogTurnResult,
   type FoundChoice,
   TextPrompt,
-  WaterfallDialog,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { ChargingError } from '../charging/errors.js';
@@ -63,15 +62,13 @@ export class SwapBundleDialog extends InterruptibleDialog<SwapBundleOptions> {
         return n !== undefined && Number.isInteger(n) && n > 0;
       }),
     );
-    this.addDialog(
-      new WaterfallDialog<SwapBundleOptions>(`${SwapBundleDialog.id}.steps`, [
-        this.fromStep.bind(this),
-        this.toStep.bind(this),
-        this.quantityStep.bind(this),
-        this.quoteStep.bind(this),
-        this.confirmStep.bind(this),
-      ]),
-    );
+    this.addSteps([
+      this.fromStep.bind(this),
+      this.toStep.bind(this),
+      this.quantityStep.bind(this),
+      this.quoteStep.bind(this),
+      this.confirmStep.bind(this),
+    ]);
   }
 
   private values(step: WaterfallStepContext<SwapBundleOptions>): SwapValues {
@@ -241,9 +238,13 @@ export class SwapBundleDialog extends InterruptibleDialog<SwapBundleOptions> {
     }
     const result = done.value;
     const catalog = await this.loadCatalog(step.context);
-    const left = (app: string) =>
-      result.buckets.filter((b) => b.app === app && b.unit === 'session').reduce((s, b) => s + b.remainingValue, 0);
+    // Totals over every bucket of the two apps (the result lists only the buckets the swap touched).
+    const after = await this.deps.charging.getSubscriber(result.msisdn);
     const now = this.deps.clock.now();
+    const left = (app: string) =>
+      after.ok
+        ? sessionsOf(after.value, app, now)
+        : result.buckets.filter((b) => b.app === app).reduce((s, b) => s + b.remainingValue, 0);
     await step.context.sendActivity(
       texts.swapDone(
         result.debit,

@@ -1,5 +1,5 @@
 /** Top-up (prepaid): the amount from the utterance or picked from common amounts, then the payment link. */
-import { type DialogTurnResult, TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { type DialogTurnResult, TextPrompt, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { conversationKeyOf } from './conversation-key.js';
 import type { DialogDeps } from './dialog-deps.js';
 import { firstNumber } from './entities.js';
@@ -31,12 +31,7 @@ export class TopUpDialog extends InterruptibleDialog<TopUpOptions> {
         return amountOf(text, firstNumber(sessionOf(prompt.context).recognition, 'money')) !== undefined;
       }),
     );
-    this.addDialog(
-      new WaterfallDialog<TopUpOptions>(`${TopUpDialog.id}.steps`, [
-        this.amountStep.bind(this),
-        this.payStep.bind(this),
-      ]),
-    );
+    this.addSteps([this.amountStep.bind(this), this.payStep.bind(this)]);
   }
 
   private async amountStep(step: WaterfallStepContext<TopUpOptions>): Promise<DialogTurnResult> {

@@ -1,5 +1,5 @@
 /** "undo" right after a swap: reverses it within the core's window, once. */
-import { type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { DialogDeps } from './dialog-deps.js';
 import { appName } from './format.js';
 import { InterruptibleDialog } from './interruptible.dialog.js';
@@ -10,7 +10,7 @@ export class UndoSwapDialog extends InterruptibleDialog {
 
   constructor(deps: DialogDeps) {
     super(UndoSwapDialog.id, deps);
-    this.addDialog(new WaterfallDialog(`${UndoSwapDialog.id}.steps`, [this.undoStep.bind(this)]));
+    this.addSteps([this.undoStep.bind(this)]);
   }
 
   private async undoStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

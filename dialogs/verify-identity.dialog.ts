@@ -3,7 +3,7 @@
  * 6-digit one-time code sent to it by SMS (5 minutes, 3 attempts, then a new code is needed). Whether the
  * number is a subscriber is never revealed: a code goes out only if it is, and the answer is the same.
  */
-import { type DialogTurnResult, TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { type DialogTurnResult, TextPrompt, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { DialogDeps } from './dialog-deps.js';
 import { entitiesOf } from './entities.js';
 import { parseMsisdn } from './format.js';
@@ -52,13 +52,7 @@ export class VerifyIdentityDialog extends InterruptibleDialog<VerifyIdentityOpti
         return codeIn(text) !== undefined || isNewCodeRequest(text, texts.newCodeWords);
       }),
     );
-    this.addDialog(
-      new WaterfallDialog<VerifyIdentityOptions>(`${VerifyIdentityDialog.id}.steps`, [
-        this.numberStep.bind(this),
-        this.codeStep.bind(this),
-        this.checkStep.bind(this),
-      ]),
-    );
+    this.addSteps([this.numberStep.bind(this), this.codeStep.bind(this), this.checkStep.bind(this)]);
   }
 
   private msisdnIn(context: WaterfallStepContext['context'], text: string | undefined): string | undefined {

@@ -48,7 +48,11 @@ export class OneTimeCodes implements IdentityVerifier {
     await this.storage.write({ [this.key(requester)]: { ...record, eTag: '*' } });
   }
 
-  async sendCode(requester: string, msisdn: string, message: (code: string) => string): Promise<'sent' | 'rate_limited'> {
+  async sendCode(
+    requester: string,
+    msisdn: string,
+    message: (code: string) => string,
+  ): Promise<'sent' | 'rate_limited'> {
     const now = this.clock.now().getTime();
     const previous = await this.load(requester);
     const sentAt = (previous?.sentAt ?? []).filter((t) => now - t < CODE_WINDOW_MS);
@@ -81,6 +85,8 @@ export class OneTimeCodes implements IdentityVerifier {
     }
     const attempts = record.attempts + 1;
     await this.save(requester, { ...record, attempts });
-    return attempts >= MAX_ATTEMPTS ? { status: 'too_many_attempts' } : { status: 'wrong', attemptsLeft: MAX_ATTEMPTS - attempts };
+    return attempts >= MAX_ATTEMPTS
+      ? { status: 'too_many_attempts' }
+      : { status: 'wrong', attemptsLeft: MAX_ATTEMPTS - attempts };
   }
 }

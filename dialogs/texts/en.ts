@@ -75,6 +75,7 @@ export const en: Texts = {
   noBucketFor: (what) => `You don't have any ${what} right now.`,
   runningOut: (what) => `Heads up: your ${what} are running out.`,
   expiringSoon: (what, inWords) => `Heads up: your ${what} expire ${inWords}.`,
+  bucketName: (unitWord, app) => (app ? `${app} ${unitWord}` : unitWord),
   unitName: (unit, q) => {
     switch (unit) {
       case 'session':

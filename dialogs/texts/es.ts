@@ -76,6 +76,7 @@ export const es: Texts = {
   noBucketFor: (what) => `Ahora mismo no tienes ${what}.`,
   runningOut: (what) => `Atención: se te están acabando las ${what}.`,
   expiringSoon: (what, inWords) => `Atención: tus ${what} caducan ${inWords}.`,
+  bucketName: (unitWord, app) => (app ? `${unitWord} de ${app}` : unitWord),
   unitName: (unit, q) => {
     switch (unit) {
       case 'session':

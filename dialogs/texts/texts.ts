@@ -88,6 +88,8 @@ export interface Texts {
   runningOut(what: string): string;
   expiringSoon(what: string, inWords: string): string;
   unitName(unit: string, quantity: number): string;
+  /** "YouTube sessions" / "sesiones de YouTube". */
+  bucketName(unitWord: string, app?: string): string;
 
   // swap
   askSwapFrom: string;

@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { ANA, CHANNELS, CHLOE, createHarness, play, signIn, textOf } from '../helpers/bot-harness.js';
+
+describe('dialogs: balances', () => {
+  for (const channelId of CHANNELS) {
+    describe(`on ${channelId}`, () => {
+      it('shows everything, one bucket, or what is missing, with expiry in words', async () => {
+        const h = await createHarness({ channelId, msisdn: ANA });
+        await signIn(h, ANA);
+        await play(h, [
+          [
+            'what is my balance',
+            [/Credit: \$5\.00/, /Facebook sessions: 100 left, expires in 25 days/, /MB: 1536 left/],
+          ],
+          [
+            'how many youtube sessions do I have',
+            (r) => {
+              expect(textOf(r)).to.equal('YouTube sessions: 10 left, expires in 25 days');
+            },
+          ],
+          ['how many tiktok sessions do i have left', /You don't have any TikTok sessions right now/],
+        ]);
+      });
+
+      it('warns when something runs out or expires soon', async () => {
+        const h = await createHarness({ channelId, msisdn: CHLOE });
+        await signIn(h, CHLOE);
+        await play(h, [
+          [
+            'show my balance',
+            [/YouTube sessions: 2 left/, /Heads up: your YouTube sessions are running out/, /Heads up: your MB/],
+          ],
+        ]);
+      });
+    });
+  }
+});
