@@ -16,6 +16,17 @@ export const PAGE_SCRIPT = `(function () {
   var params = new URLSearchParams(location.search);
   var hash = new URLSearchParams(location.hash.slice(1));
   var el = document.getElementById('webchat');
+  // sessionStorage can be denied (a third-party iframe under strict storage rules): the chat still works, only a
+  // reload then starts a new conversation.
+  var memory = {};
+  var storage = (function () {
+    try { window.sessionStorage.getItem('webchat.probe'); return window.sessionStorage; } catch (e) {
+      return {
+        getItem: function (k) { return Object.prototype.hasOwnProperty.call(memory, k) ? memory[k] : null; },
+        setItem: function (k, v) { memory[k] = String(v); }
+      };
+    }
+  })();
 
   function showError(message) {
     el.setAttribute('data-error', message);
@@ -37,7 +48,7 @@ export const PAGE_SCRIPT = `(function () {
 
   function remember(key, issued) {
     var session = { key: key, token: issued.token, expiresAt: Date.now() + issued.expires_in * 1000 };
-    sessionStorage.setItem(key, JSON.stringify({ token: session.token, expiresAt: session.expiresAt }));
+    storage.setItem(key, JSON.stringify({ token: session.token, expiresAt: session.expiresAt }));
     return session;
   }
 
@@ -45,7 +56,7 @@ export const PAGE_SCRIPT = `(function () {
     var as = params.get('as');
     var key = 'webchat.session.' + (as || 'visitor');
     var saved = null;
-    try { saved = JSON.parse(sessionStorage.getItem(key) || 'null'); } catch (e) { saved = null; }
+    try { saved = JSON.parse(storage.getItem(key) || 'null'); } catch (e) { saved = null; }
     if (saved && saved.expiresAt > Date.now() + 30000) {
       try { return remember(key, await post(cfg.directLineDomain + '/tokens/refresh', {}, saved.token)); } catch (e) { /* start afresh */ }
     }
