@@ -18,12 +18,14 @@ import { seedDemo } from '../../../charging/demo.js';
 import { createMemoryChargingStore } from '../../../charging/memory-store.js';
 import { registerWhatsAppCloud } from '../../../adapters/channels/whatsapp/register-whatsapp-cloud.js';
 import type { WhatsAppCloudAdapter } from '../../../adapters/channels/whatsapp/whatsapp-cloud.adapter.js';
+import { registerWebChat, type WebChat } from '../../../adapters/channels/webchat/register-webchat.js';
 import { whatsappWindowCheck } from '../../../adapters/desk/slack/customer-window.js';
 import { registerSlackDesk, type SlackDeskHandle } from '../../../adapters/desk/slack/register-slack-desk.js';
 import { type FakeGraphApi, startFakeGraphApi } from '../../helpers/fake-graph-api.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../../helpers/fake-slack-api.js';
 import { postSignedWebhook, waTextWebhook } from '../../helpers/meta-signing.js';
 import { blockAction, postToSlackEndpoint, threadReplyEvent } from '../../helpers/slack-signing.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 export const SECRETS = {
   slackToken: 'xoxb-test-token',
@@ -31,6 +33,7 @@ export const SECRETS = {
   agentChannel: '#agents',
   waAppSecret: 'wa-app-secret',
   waAccessToken: 'wa-access-token',
+  webchatIdentitySecret: 'webchat-identity-secret',
   phoneNumberId: '106540352242922',
 } as const;
 
@@ -67,6 +70,7 @@ export interface Rig {
   whatsapp: WhatsAppCloudAdapter;
   bot: DeskTestBot;
   desk: SlackDeskHandle;
+  webchat: WebChat;
   /** The customer writes on WhatsApp; resolves once the turn has finished. */
   customerSays(text: string, who?: { waId: string }): Promise<void>;
   /** A signed delivery into `/slack/events`. */
@@ -116,6 +120,7 @@ export async function startRig(
       whatsapp: { accessToken: SECRETS.waAccessToken, phoneNumberId: SECRETS.phoneNumberId },
     }));
   const slack = opts.slack ?? (await startFakeSlackApi({ token: SECRETS.slackToken }));
+  const dataDir = tempDir('handoff-rig-');
   const config = loadConfig({
     GRAPH_API_URL: graph.url,
     WHATSAPP_APP_SECRET: SECRETS.waAppSecret,
@@ -129,6 +134,8 @@ export async function startRig(
     SLACK_BOT_ID: 'BBOT',
     SLACK_BOT_USER_ID: 'UBOT',
     HANDOFF_QUEUE_TIMEOUT_SECONDS: String(opts.queueTimeoutSeconds ?? 300),
+    WEBCHAT_IDENTITY_SECRET: SECRETS.webchatIdentitySecret,
+    DATA_DIR: dataDir.path,
   });
   const bot = new DeskTestBot();
   const server: Server = createHttpServer({ logger: silentLogger, isReady: () => true });
@@ -141,16 +148,24 @@ export async function startRig(
     clock: waNow,
     retryDelaysMs: [5],
   }).adapter!;
+  const webchat = registerWebChat(server, {
+    bot: { run: (context: TurnContext) => bot.run(context) },
+    storage,
+    config,
+    logger: silentLogger,
+    limits: { activitiesPerSecond: 1000, activitiesBurst: 1000 },
+  });
   const service = new HandoffService({
     storage,
     charging: core,
-    adapters: { whatsapp },
+    adapters: { whatsapp, webchat: webchat.adapter },
     queueTimeoutSeconds: config.slack.queueTimeoutSeconds,
     clock: opts.clock,
     logger: silentLogger,
     isWindowClosed: whatsappWindowCheck(storage, waNow),
   });
   whatsapp.use(new HandoffMiddleware(service));
+  webchat.adapter.use(new HandoffMiddleware(service));
   const desk = registerSlackDesk(server, {
     slack: config.slack,
     handoff: service,
@@ -182,6 +197,7 @@ export async function startRig(
     whatsapp,
     bot,
     desk,
+    webchat,
     customerSays: async (text, who = ANA) => {
       const res = await postSignedWebhook(
         `${baseUrl}/webhooks/whatsapp`,
@@ -213,7 +229,10 @@ export async function startRig(
     close: async () => {
       desk.stop();
       service.stop();
+      await webchat.close();
+      server.server.closeAllConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
+      dataDir.remove();
       if (!opts.graph) await graph.close();
       if (!opts.slack) await slack.close();
     },
