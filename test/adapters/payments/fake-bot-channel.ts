@@ -32,8 +32,9 @@ export async function startFakeBotChannel(channelId = 'emulator'): Promise<FakeB
       }
       if (failures > 0) {
         failures--;
-        res.writeHead(503, { 'content-type': 'application/json' });
-        res.end('{"error":{"code":"ServiceError"}}');
+        // A 4xx, which botbuilder's connector does not retry (a 5xx is retried with backoff: slow tests).
+        res.writeHead(403, { 'content-type': 'application/json' });
+        res.end('{"error":{"code":"BotNotInConversationRoster","message":"refused by the test"}}');
         return;
       }
       received.push({
