@@ -50,6 +50,16 @@ function letterWords(text: string): number {
   return text.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length;
 }
 
+/** The text without the numbers and amounts the recogniser found in it. */
+function withoutAmounts(session: Session): string {
+  let text = session.recognition.text || session.text;
+  const spans = session.recognition.entities
+    .filter((e) => e.type === 'quantity' || e.type === 'money')
+    .sort((a, b) => b.start - a.start);
+  for (const e of spans) text = text.slice(0, e.start) + ' ' + text.slice(e.end);
+  return text;
+}
+
 /** Pure: what this message asks for. */
 export function routeOf(session: Session): Route {
   const text = session.text.toLowerCase();
@@ -59,8 +69,11 @@ export function routeOf(session: Session): Route {
   if (texts.undoWords.includes(text)) return 'undo';
   const { intent, score } = recognition;
   if (intent === 'None' || score < MIN_SCORE) return 'None';
-  if (TRANSACTIONAL_INTENTS.includes(intent) && (score < TRANSACTION_MIN_SCORE || letterWords(text) === 0)) {
-    // A bare number ("10") or a low score says too little to start a transaction.
+  if (
+    TRANSACTIONAL_INTENTS.includes(intent) &&
+    (score < TRANSACTION_MIN_SCORE || letterWords(withoutAmounts(session)) === 0)
+  ) {
+    // A bare number ("10", "twenty") or a low score says too little to start a transaction.
     return 'None';
   }
   return intent;

@@ -61,6 +61,7 @@ export interface HarnessOptions {
   clock?: FixedClock;
   storage?: Storage;
   userId?: string;
+  conversationId?: string;
 }
 
 export interface Harness {
