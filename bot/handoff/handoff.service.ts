@@ -402,7 +402,8 @@ export class HandoffService {
       if (record.agentId !== agentId)
         return handoffFail(HandoffErrorCodes.NOT_OWNER, 'only the claiming agent replies');
       const userId = record.reference.user?.id;
-      const windowClosed = userId && this.#isWindowClosed ? await this.#isWindowClosed(record.channelId, userId) : false;
+      const windowClosed =
+        userId && this.#isWindowClosed ? await this.#isWindowClosed(record.channelId, userId) : false;
       // `humanAgent` lets Messenger send with the HUMAN_AGENT tag after 24 h, and makes WhatsApp pick its `agent`
       // template if its window is closed.
       const sent = await this.#tellCustomer(record, {

@@ -8,7 +8,11 @@ import { EventFactory, type Transcript, type TurnContext } from 'botbuilder';
 import type { HandoffRequester } from '../../dialogs/dialog-deps.js';
 import type { HandoffRequest } from './handoff.model.js';
 
-export async function requestHuman(context: TurnContext, request: HandoffRequest, transcript?: Transcript): Promise<void> {
+export async function requestHuman(
+  context: TurnContext,
+  request: HandoffRequest,
+  transcript?: Transcript,
+): Promise<void> {
   await context.sendActivity(EventFactory.createHandoffInitiation(context, request, transcript));
 }
 

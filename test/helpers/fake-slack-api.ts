@@ -35,7 +35,11 @@ function parseArgs(raw: string, contentType: string | undefined): Record<string,
   return out;
 }
 
-export async function startFakeSlackApi(opts: { token: string; channelId?: string; botUserId?: string }): Promise<FakeSlackApi> {
+export async function startFakeSlackApi(opts: {
+  token: string;
+  channelId?: string;
+  botUserId?: string;
+}): Promise<FakeSlackApi> {
   const calls: SlackCall[] = [];
   const channelId = opts.channelId ?? 'C0AGENTS';
   let seq = 100;
@@ -45,11 +49,24 @@ export async function startFakeSlackApi(opts: { token: string; channelId?: strin
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'desk', team_id: 'T1', user_id: opts.botUserId ?? 'UBOT', bot_id: 'BBOT' };
+        return {
+          ok: true,
+          url: 'https://fake.slack.com/',
+          team: 'Fake',
+          user: 'desk',
+          team_id: 'T1',
+          user_id: opts.botUserId ?? 'UBOT',
+          bot_id: 'BBOT',
+        };
       case 'chat.postMessage': {
         if (!args.channel || (!args.text && !args.blocks)) return { ok: false, error: 'no_text' };
         const ts = nextTs();
-        return { ok: true, channel: channelOf(args.channel), ts, message: { type: 'message', text: args.text, ts, bot_id: 'BBOT' } };
+        return {
+          ok: true,
+          channel: channelOf(args.channel),
+          ts,
+          message: { type: 'message', text: args.text, ts, bot_id: 'BBOT' },
+        };
       }
       case 'chat.update':
         if (!args.channel || !args.ts) return { ok: false, error: 'message_not_found' };

@@ -48,7 +48,13 @@ let counter = 0;
 const nextId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
 
 /** An Events API `message` event in a thread of the agent channel. */
-export function threadReplyEvent(a: { channel: string; threadTs: string; user: string; text: string; eventId?: string }) {
+export function threadReplyEvent(a: {
+  channel: string;
+  threadTs: string;
+  user: string;
+  text: string;
+  eventId?: string;
+}) {
   const ts = `1700000999.${String(counter++).padStart(6, '0')}`;
   return {
     token: 'legacy-verification-token',
@@ -104,7 +110,13 @@ export function blockAction(a: {
 }
 
 /** A `view_submission` of the goodwill modal. */
-export function grantSubmission(a: { user: string; handoffId: string; what: string; quantity: string; viewId?: string }) {
+export function grantSubmission(a: {
+  user: string;
+  handoffId: string;
+  what: string;
+  quantity: string;
+  viewId?: string;
+}) {
   return {
     type: 'view_submission',
     team: { id: 'T1', domain: 'fake' },
@@ -125,7 +137,12 @@ export function grantSubmission(a: { user: string; handoffId: string; what: stri
       blocks: [],
       state: {
         values: {
-          what: { value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: a.what }, value: a.what } } },
+          what: {
+            value: {
+              type: 'static_select',
+              selected_option: { text: { type: 'plain_text', text: a.what }, value: a.what },
+            },
+          },
           quantity: { value: { type: 'plain_text_input', value: a.quantity } },
         },
       },

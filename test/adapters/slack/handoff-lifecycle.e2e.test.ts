@@ -45,7 +45,10 @@ describe('handoff lifecycle: restart, queue timeout, credit-limit decision', fun
       const heardBefore = rig.bot.heard.length;
       await rig.customerSays('still there?');
       await eventually(
-        () => slack.callsOf('chat.postMessage').some((m) => m.args.thread_ts === c.ts && String(m.args.text).includes('still there?')),
+        () =>
+          slack
+            .callsOf('chat.postMessage')
+            .some((m) => m.args.thread_ts === c.ts && String(m.args.text).includes('still there?')),
         'customer message relayed after restart',
       );
       expect(rig.bot.heard.length).to.equal(heardBefore); // the bot stayed silent
@@ -87,7 +90,10 @@ describe('handoff lifecycle: restart, queue timeout, credit-limit decision', fun
       expect(record?.state).to.equal('callback');
       expect(record?.callbackMessage).to.equal('Please call me after 5pm about my bill');
       await eventually(
-        () => rig.slack.callsOf('chat.postMessage').some((m) => String(m.args.text).includes('Call-back message: Please call me')),
+        () =>
+          rig.slack
+            .callsOf('chat.postMessage')
+            .some((m) => String(m.args.text).includes('Call-back message: Please call me')),
         'call-back message in the thread',
       );
       expect(rig.bot.heard).to.deep.equal(['agent']);
@@ -118,23 +124,32 @@ describe('handoff lifecycle: restart, queue timeout, credit-limit decision', fun
       await eventually(() => rig.whatsappTexts(BEN.waId).includes('An agent has joined the conversation.'), 'claimed');
 
       const value = `${handoffId}|${asked.value.id}`;
-      expect((await rig.click('handoff_credit_limit_approve', value, 'UAGENT1', '1700001234.000001')).status).to.equal(200);
+      expect((await rig.click('handoff_credit_limit_approve', value, 'UAGENT1', '1700001234.000001')).status).to.equal(
+        200,
+      );
       expect(
-        (await rig.slackPost(
-          {
-            payload: (await import('../../helpers/slack-signing.js')).blockAction({
-              actionId: 'handoff_credit_limit_approve',
-              value,
-              user: 'UAGENT1',
-              channel: c.channel,
-              messageTs: c.ts,
-              actionTs: '1700001234.000001',
-            }),
-          },
-          { retryNum: 1 },
-        )).status,
+        (
+          await rig.slackPost(
+            {
+              payload: (
+                await import('../../helpers/slack-signing.js')
+              ).blockAction({
+                actionId: 'handoff_credit_limit_approve',
+                value,
+                user: 'UAGENT1',
+                channel: c.channel,
+                messageTs: c.ts,
+                actionTs: '1700001234.000001',
+              }),
+            },
+            { retryNum: 1 },
+          )
+        ).status,
       ).to.equal(200);
-      await eventually(() => rig.whatsappTexts(BEN.waId).some((t) => t.includes('limit is now 400.00 USD')), 'customer told');
+      await eventually(
+        () => rig.whatsappTexts(BEN.waId).some((t) => t.includes('limit is now 400.00 USD')),
+        'customer told',
+      );
       const ben = await rig.core.getSubscriber(BEN.msisdn);
       if (!ben.ok) throw new Error(ben.error.code);
       expect(ben.value.account.creditLimit?.amount).to.equal(40_000);
@@ -142,11 +157,16 @@ describe('handoff lifecycle: restart, queue timeout, credit-limit decision', fun
       expect(decided?.status).to.equal('approved');
       expect(decided?.decidedBy).to.equal('agent:UAGENT1');
       await eventually(
-        () => rig.slack.callsOf('chat.postMessage').some((m) => String(m.args.text).includes('approved the credit-limit request')),
+        () =>
+          rig.slack
+            .callsOf('chat.postMessage')
+            .some((m) => String(m.args.text).includes('approved the credit-limit request')),
         'confirmed in the thread',
       );
       expect(
-        rig.slack.callsOf('chat.postMessage').filter((m) => String(m.args.text).includes('approved the credit-limit request')),
+        rig.slack
+          .callsOf('chat.postMessage')
+          .filter((m) => String(m.args.text).includes('approved the credit-limit request')),
       ).to.have.length(1);
       expect(rig.whatsappTexts(BEN.waId).filter((t) => t.includes('limit is now'))).to.have.length(1);
       expect(rig.whatsappTexts(ANA.waId)).to.deep.equal([]);

@@ -184,7 +184,11 @@ export async function startRig(
     const opened = slack.callsOf('chat.postMessage').filter((c) => !c.args.thread_ts);
     const last = opened[opened.length - 1];
     if (!last) throw new Error('no case opened');
-    return { channel: String(last.response.channel), ts: String(last.response.ts), blocks: last.args.blocks as unknown[] };
+    return {
+      channel: String(last.response.channel),
+      ts: String(last.response.ts),
+      blocks: last.args.blocks as unknown[],
+    };
   };
 
   return {
@@ -210,7 +214,9 @@ export async function startRig(
     slackPost,
     click: (actionId, value, user, actionTs) => {
       const c = lastCase();
-      return slackPost({ payload: blockAction({ actionId, value, user, channel: c.channel, messageTs: c.ts, actionTs }) });
+      return slackPost({
+        payload: blockAction({ actionId, value, user, channel: c.channel, messageTs: c.ts, actionTs }),
+      });
     },
     agentReplies: (user, text) => {
       const c = lastCase();
@@ -221,7 +227,12 @@ export async function startRig(
         .messages('whatsapp')
         .filter((m) => m.body.to === waId)
         .map((m) => {
-          const b = m.body as { type?: string; text?: { body?: string }; interactive?: { body?: { text?: string } }; template?: { name?: string } };
+          const b = m.body as {
+            type?: string;
+            text?: { body?: string };
+            interactive?: { body?: { text?: string } };
+            template?: { name?: string };
+          };
           if (b.type === 'template') return `[template ${b.template?.name}]`;
           return b.text?.body ?? b.interactive?.body?.text ?? '';
         }),

@@ -21,7 +21,9 @@ describe('slack agent desk: end to end with a web chat customer', function () {
     });
     const activities = (res.body.activities ?? []) as Partial<Activity>[];
     return activities
-      .filter((a) => a.type === 'message' && !(a.channelData as { clientActivityID?: string } | undefined)?.clientActivityID)
+      .filter(
+        (a) => a.type === 'message' && !(a.channelData as { clientActivityID?: string } | undefined)?.clientActivityID,
+      )
       .map((a) => a.text ?? '');
   }
 
@@ -32,7 +34,10 @@ describe('slack agent desk: end to end with a web chat customer', function () {
 
   beforeEach(async () => {
     rig = await startRig();
-    conv = await startConversation(rig.baseUrl, signVisitorIdentity(SECRETS.webchatIdentitySecret, ANA.msisdn, Date.now()));
+    conv = await startConversation(
+      rig.baseUrl,
+      signVisitorIdentity(SECRETS.webchatIdentitySecret, ANA.msisdn, Date.now()),
+    );
   });
 
   afterEach(async () => {
@@ -58,19 +63,24 @@ describe('slack agent desk: end to end with a web chat customer', function () {
     await eventually(async () => (await visitorSees()).includes('Hello from the agent'), 'agent reply delivered');
     await say('thanks, can I get some youtube?');
     await eventually(
-      () => rig.slack.callsOf('chat.postMessage').some((m) => m.args.thread_ts === c.ts && String(m.args.text).includes('can I get some youtube?')),
+      () =>
+        rig.slack
+          .callsOf('chat.postMessage')
+          .some((m) => m.args.thread_ts === c.ts && String(m.args.text).includes('can I get some youtube?')),
       'visitor message relayed',
     );
     expect(rig.bot.heard).to.deep.equal(['hello', 'agent']);
 
     const before = await rig.core.getSubscriber(ANA.msisdn);
     if (!before.ok) throw new Error(before.error.code);
-    const yt = (s: typeof before.value) => s.buckets.filter((b) => b.app === 'youtube').reduce((n, b) => n + b.remainingValue, 0);
+    const yt = (s: typeof before.value) =>
+      s.buckets.filter((b) => b.app === 'youtube').reduce((n, b) => n + b.remainingValue, 0);
     const submission = grantSubmission({ user: 'UAGENT1', handoffId, what: 'app:youtube', quantity: '5' });
     await rig.slackPost({ payload: submission });
     await rig.slackPost({ payload: submission }, { retryNum: 1 });
     await eventually(
-      () => rig.slack.callsOf('chat.postMessage').some((m) => String(m.args.text).includes('granted 5 youtube sessions')),
+      () =>
+        rig.slack.callsOf('chat.postMessage').some((m) => String(m.args.text).includes('granted 5 youtube sessions')),
       'grant confirmed',
     );
     const after = await rig.core.getSubscriber(ANA.msisdn);

@@ -71,7 +71,10 @@ describe('slack agent desk: end to end with a WhatsApp customer', function () {
     await rig.customerSays('are you there?');
     const c = rig.lastCase();
     await eventually(
-      () => rig.slack.callsOf('chat.postMessage').some((m) => m.args.thread_ts === c.ts && String(m.args.text).includes('are you there?')),
+      () =>
+        rig.slack
+          .callsOf('chat.postMessage')
+          .some((m) => m.args.thread_ts === c.ts && String(m.args.text).includes('are you there?')),
       'queued message relayed',
     );
     expect(rig.bot.heard).to.deep.equal(['hi there', 'agent']);
@@ -81,7 +84,8 @@ describe('slack agent desk: end to end with a WhatsApp customer', function () {
     expect((await rig.click('handoff_claim', handoffId, 'UAGENT1')).status).to.equal(200);
     await eventually(() => rig.whatsappTexts().includes('An agent has joined the conversation.'), 'claim told');
     await eventually(
-      () => rig.slack.callsOf('chat.update').some((u) => cardText(u.args.blocks as unknown[]).includes('With <@UAGENT1>')),
+      () =>
+        rig.slack.callsOf('chat.update').some((u) => cardText(u.args.blocks as unknown[]).includes('With <@UAGENT1>')),
       'card updated',
     );
 
@@ -111,7 +115,8 @@ describe('slack agent desk: end to end with a WhatsApp customer', function () {
     const retried = await rig.slackPost({ payload: submission }, { retryNum: 1 });
     expect(retried.status).to.equal(200);
     await eventually(
-      () => rig.slack.callsOf('chat.postMessage').some((m) => String(m.args.text).includes('granted 5 youtube sessions')),
+      () =>
+        rig.slack.callsOf('chat.postMessage').some((m) => String(m.args.text).includes('granted 5 youtube sessions')),
       'grant confirmed in the thread',
     );
     expect(await youtubeSessions(rig)).to.equal(before + 5);
@@ -132,7 +137,8 @@ describe('slack agent desk: end to end with a WhatsApp customer', function () {
     await eventually(async () => (await rig.service.getHandoff(handoffId))?.rating === 4, 'rating stored');
     expect(rig.whatsappTexts()).to.include('Thank you for rating us 4 out of 5.');
     await eventually(
-      () => rig.slack.callsOf('chat.postMessage').some((m) => String(m.args.text).includes('rated this conversation 4')),
+      () =>
+        rig.slack.callsOf('chat.postMessage').some((m) => String(m.args.text).includes('rated this conversation 4')),
       'rating shown to the desk',
     );
     await rig.customerSays('thanks, bye');
@@ -164,7 +170,9 @@ describe('slack agent desk: end to end with a WhatsApp customer', function () {
     await rig.click('handoff_claim', handoffId, 'UAGENT2');
     await eventually(() => rig.slack.callsOf('chat.postEphemeral').length === 3, 'second claim refused');
     const before = await youtubeSessions(rig);
-    await rig.slackPost({ payload: grantSubmission({ user: 'UAGENT2', handoffId, what: 'app:youtube', quantity: '5' }) });
+    await rig.slackPost({
+      payload: grantSubmission({ user: 'UAGENT2', handoffId, what: 'app:youtube', quantity: '5' }),
+    });
     await eventually(() => rig.slack.callsOf('chat.postEphemeral').length === 4, 'grant refused');
     expect(await youtubeSessions(rig)).to.equal(before);
     expect((await rig.service.getHandoff(handoffId))?.agentId).to.equal('UAGENT1');
@@ -177,7 +185,15 @@ describe('slack agent desk: end to end with a WhatsApp customer', function () {
     const handoffId = await handoffIdOf(rig);
     const c = rig.lastCase();
     const { blockAction } = await import('../../helpers/slack-signing.js');
-    const claim = { payload: blockAction({ actionId: 'handoff_claim', value: handoffId, user: 'UAGENT1', channel: c.channel, messageTs: c.ts }) };
+    const claim = {
+      payload: blockAction({
+        actionId: 'handoff_claim',
+        value: handoffId,
+        user: 'UAGENT1',
+        channel: c.channel,
+        messageTs: c.ts,
+      }),
+    };
     const apiCallsBefore = rig.slack.calls.length;
     const sentBefore = rig.whatsappTexts().length;
 
