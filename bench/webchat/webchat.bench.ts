@@ -62,7 +62,11 @@ async function postJson(url: string, token: string | undefined, body: unknown) {
     headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  return { status: res.status, retryAfter: Number(res.headers.get('retry-after') ?? 1), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    retryAfter: Number(res.headers.get('retry-after') ?? 1),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 async function openConversation(base: string): Promise<BenchConversation> {
@@ -70,7 +74,12 @@ async function openConversation(base: string): Promise<BenchConversation> {
   const started = await postJson(`${base}/v3/directline/conversations`, String(visitor.body.token), {});
   if (started.status !== 201) throw new Error(`start conversation: HTTP ${started.status}`);
   const ws = new WebSocket(String(started.body.streamUrl));
-  const conv: BenchConversation = { id: String(started.body.conversationId), token: String(started.body.token), ws, waiters: new Map() };
+  const conv: BenchConversation = {
+    id: String(started.body.conversationId),
+    token: String(started.body.token),
+    ws,
+    waiters: new Map(),
+  };
   ws.on('message', (data) => {
     const text = data.toString();
     if (!text) return; // keep-alive
@@ -86,7 +95,14 @@ async function openConversation(base: string): Promise<BenchConversation> {
   return conv;
 }
 
-async function converse(base: string, conv: BenchConversation, index: number, messages: number, out: WebChatBenchResult, latencies: number[]) {
+async function converse(
+  base: string,
+  conv: BenchConversation,
+  index: number,
+  messages: number,
+  out: WebChatBenchResult,
+  latencies: number[],
+) {
   for (let i = 0; i < messages; i++) {
     const text = `bench ${index}-${i}`;
     const replied = new Promise<void>((resolve) => conv.waiters.set(`echo: ${text}`, resolve));
@@ -122,7 +138,11 @@ export async function run(opts: WebChatBenchOptions = {}): Promise<WebChatBenchR
   const messages = opts.messagesPerConversation ?? 20;
   const store = opts.store ?? 'memory';
   const temp = !opts.base && store === 'lowdb' ? tempDir('webchat-bench-') : undefined;
-  const storage: Storage | undefined = opts.base ? undefined : temp ? new LowdbStorage({ dir: temp.path }) : new MemoryStorage();
+  const storage: Storage | undefined = opts.base
+    ? undefined
+    : temp
+      ? new LowdbStorage({ dir: temp.path })
+      : new MemoryStorage();
   const server = opts.base
     ? undefined
     : await startWebChatServer({
