@@ -8,3 +8,4 @@ export {
   type PaymentNotifierDeps,
   type ProactiveChannel,
 } from './payment-notifier.js';
+export { type ChatPayments, type ChatPaymentsDeps, createChatPayments } from './chat-payments.js';

@@ -1,7 +1,7 @@
 /**
  * Everything the payment tests run on, all real: the one restify server on 127.0.0.1 port 0 with the sandbox
  * checkout and webhook, the embedded charging core with the demo data and a settable clock, LowdbStorage in a
- * temp dir, the notifier delivering through botbuilder's CloudAdapter to a fake Bot Framework channel.
+ * temp dir, the chat side built by `createChatPayments` (guard and link recorder on the adapter), the notifier delivering through botbuilder's CloudAdapter to a fake Bot Framework channel.
  */
 import type { AddressInfo } from 'node:net';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
@@ -10,9 +10,9 @@ import { registerSandboxPayments, type SandboxPayments } from '../../../adapters
 import { LowdbStorage } from '../../../adapters/store/lowdb/lowdb-storage.js';
 import { loadConfig } from '../../../bot/config.js';
 import { createLogger, type Logger } from '../../../bot/logger.js';
-import { PaymentConversations } from '../../../bot/payments/payment-conversations.js';
-import { PaymentLinkRecorder } from '../../../bot/payments/payment-link-recorder.js';
-import { PaymentNotifier } from '../../../bot/payments/payment-notifier.js';
+import { createChatPayments } from '../../../bot/payments/chat-payments.js';
+import type { PaymentConversations } from '../../../bot/payments/payment-conversations.js';
+import type { PaymentNotifier } from '../../../bot/payments/payment-notifier.js';
 import { createHttpServer } from '../../../bot/server.js';
 import { type ChargingCore, createChargingCore } from '../../../charging/core.js';
 import { seedDemo } from '../../../charging/demo.js';
@@ -72,17 +72,17 @@ export async function startPaymentsRig(): Promise<PaymentsRig> {
   const channel = await startFakeBotChannel('emulator');
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const storage = new LowdbStorage({ dir: `${dir.path}/bot-state` });
-  const conversations = new PaymentConversations(storage);
-  adapter.use(new PaymentLinkRecorder(conversations, config.publicUrl));
-  const notifier = new PaymentNotifier({
+  const chat = createChatPayments({
     charging: core,
     storage,
-    conversations,
     channelFor: (id) => (id === 'emulator' ? adapter : undefined),
     botAppId: '',
+    publicUrl: config.publicUrl,
     checkoutUrl: payments.checkoutUrl,
     logger,
   });
+  adapter.use(chat.guard).use(chat.recorder);
+  const { conversations, notifier } = chat;
   const stop = notifier.start();
 
   return {
