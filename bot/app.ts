@@ -95,6 +95,7 @@ export async function createBotApp(deps: BotAppDeps): Promise<BotApp> {
     conversationState,
     userState,
     main: new MainDialog(dialogDeps),
+    dialogDeps,
     references,
     logger,
     gate: () => gate,

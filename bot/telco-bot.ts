@@ -15,8 +15,11 @@ import {
 } from 'botbuilder';
 import { DialogSet, type DialogState, DialogTurnStatus } from 'botbuilder-dialogs';
 import type { ChargingService, Clock } from '../charging/ports.js';
+import type { DialogDeps } from '../dialogs/dialog-deps.js';
 import { MainDialog } from '../dialogs/main.dialog.js';
-import { menu } from '../dialogs/replies.js';
+import { money } from '../dialogs/format.js';
+import { openPayment, paymentUrl } from '../dialogs/payment-link.js';
+import { menu, paymentLink } from '../dialogs/replies.js';
 import {
   type ConversationData,
   SESSION,
@@ -45,6 +48,8 @@ export interface TelcoBotParts {
   conversationState: ConversationState;
   userState: UserState;
   main: MainDialog;
+  /** What the dialogs were built with (the card-number warning re-sends an open payment link). */
+  dialogDeps: DialogDeps;
   references: ConversationReferenceStore;
   logger: Logger;
   /** The handoff gate in force (replaceable at run time). */
@@ -228,6 +233,16 @@ export class TelcoBot extends ActivityHandler {
     if (problem) {
       // Not something to interpret: say why, and repeat the open question if there is one.
       await context.sendActivity(problem);
+      if (cardNumber && session.profile.msisdn) {
+        // Card details never go through the chat: point to the checkout link instead, if one is open.
+        const open = await openPayment(context, this.parts.dialogDeps);
+        if (open) {
+          const url = paymentUrl(this.parts.dialogDeps.publicUrl, open.id);
+          await context.sendActivity(
+            paymentLink(texts.paymentStillOpen(url), texts.payButton(money(open.amount, texts)), url),
+          );
+        }
+      }
       if (dc.activeDialog) await dc.repromptDialog();
       return;
     }

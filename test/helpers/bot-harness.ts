@@ -183,10 +183,9 @@ export async function play(h: Harness, turns: readonly Turn[]): Promise<void> {
 export async function signIn(h: Harness, msisdn: string, firstRequest = 'hi'): Promise<Partial<Activity>[]> {
   if (h.channelProvesIdentity) return h.say(firstRequest);
   const asked = textOf(await h.say(firstRequest));
-  if (!/mobile number|número de móvil/i.test(asked)) {
-    // A request that needs no account does not ask: ask for something that does.
-    await h.say('what is my balance');
-  }
+  const asks = /mobile number|número de móvil/i;
+  // A request that needs no account does not ask: ask for something that does (menu taps, in either language).
+  if (!asks.test(asked) && !asks.test(textOf(await h.say('My balance')))) await h.say('Mi saldo');
   await h.say(msisdn);
   const code = await h.lastCode(msisdn);
   if (!code) throw new Error('no one-time code in the outbox');
