@@ -47,14 +47,15 @@ export function registerBotFrameworkEndpoint(
       await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.');
     });
 
-  server.post('/api/messages', ...jsonBody(MAX_ACTIVITY_BYTES), async (req: Request, res: Response, next: Next) => {
-    try {
-      await adapter.process(req, res, (context) => deps.bot.run(context));
-    } catch (error) {
-      logger.error('request failed', { error: error instanceof Error ? error : String(error) });
-      if (!res.headersSent) res.send(500);
-    }
-    return next(false);
+  // restify rejects async handlers that also take `next`: settle the promise here instead.
+  server.post('/api/messages', ...jsonBody(MAX_ACTIVITY_BYTES), (req: Request, res: Response, next: Next) => {
+    adapter
+      .process(req, res, (context) => deps.bot.run(context))
+      .catch((error: unknown) => {
+        logger.error('request failed', { error: error instanceof Error ? error : String(error) });
+        if (!res.headersSent) res.send(500);
+      })
+      .finally(() => next(false));
   });
   return adapter;
 }

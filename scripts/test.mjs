@@ -32,7 +32,11 @@ if (!existsSync(chromium)) {
 const steps = [
   ['typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint', process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'check', '.']],
-  ['tests', process.execPath, ['node_modules/mocha/bin/mocha.js', ...process.argv.slice(2)]],
+  [
+    'tests',
+    process.execPath,
+    ['node_modules/mocha/bin/mocha.js', ...(process.argv.length > 2 ? process.argv.slice(2) : ['test/**/*.test.ts'])],
+  ],
 ];
 for (const [name, cmd, args] of steps) {
   console.error(`\n== ${name}`);
