@@ -49,6 +49,10 @@ export function registerBotFrameworkEndpoint(
 
   // restify rejects async handlers that also take `next`: settle the promise here instead.
   server.post('/api/messages', ...jsonBody(MAX_ACTIVITY_BYTES), (req: Request, res: Response, next: Next) => {
+    // Only in-process channel adapters may vouch for a number (docs/ARCHITECTURE.md): an identity claimed by
+    // whoever posts here is dropped, so nobody can read another subscriber's account by asserting their MSISDN.
+    const channelData = (req.body as { channelData?: { identity?: unknown } }).channelData;
+    if (channelData && typeof channelData === 'object') delete channelData.identity;
     adapter
       .process(req, res, (context) => deps.bot.run(context))
       .catch((error: unknown) => {
