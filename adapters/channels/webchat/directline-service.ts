@@ -105,6 +105,7 @@ export function registerDirectLineRoutes(server: Server, deps: DirectLineService
   const { config, logger, clock, limits, adapter, conversations, tokens } = deps;
   const log = logger.child({ component: 'webchat' });
   const conversationsPerGrant = new Map<string, { count: number; exp: number }>();
+  const starting = new Map<string, Promise<ConversationRecord>>();
   const streamUrlOf = (conversationId: string, token: string, watermark?: string) =>
     `${config.publicUrl.replace(/^http/, 'ws')}/v3/directline/conversations/${encodeURIComponent(conversationId)}/stream?t=${encodeURIComponent(token)}${watermark ? `&watermark=${encodeURIComponent(watermark)}` : ''}`;
 
@@ -138,8 +139,12 @@ export function registerDirectLineRoutes(server: Server, deps: DirectLineService
   /** Counts a new conversation against the visitor token's grant; false when over the limit. */
   const reserveConversation = (claims: DirectLineClaims): boolean => {
     const now = clock() / 1000;
-    for (const [grant, entry] of conversationsPerGrant)
-      if (entry.exp < now - limits.tokenTtlSeconds) conversationsPerGrant.delete(grant);
+    if (conversationsPerGrant.size > 10_000) {
+      // Forget grants whose tokens (and refreshes within a lifetime) are long expired.
+      for (const [grant, entry] of conversationsPerGrant) {
+        if (entry.exp < now - limits.tokenTtlSeconds) conversationsPerGrant.delete(grant);
+      }
+    }
     const entry = conversationsPerGrant.get(claims.grant) ?? { count: 0, exp: claims.exp };
     if (entry.count >= limits.conversationsPerToken) return false;
     conversationsPerGrant.set(claims.grant, { count: entry.count + 1, exp: Math.max(entry.exp, claims.exp) });
@@ -263,10 +268,26 @@ export function registerDirectLineRoutes(server: Server, deps: DirectLineService
     const locale = typeof body.locale === 'string' && body.locale.length <= 20 ? body.locale : undefined;
     try {
       if (claims.conv) {
-        const existing = await conversations.get(claims.conv);
+        const conv = claims.conv;
         const token = bearerOf(req) ?? '';
-        const record = existing ?? (await startConversation(claims, claims.conv, locale));
-        sendJson(res, existing ? 200 : 201, {
+        // Two starts of one generated conversation at once (a double load) share one start and one welcome:
+        // the one that starts it answers 201, the other 200.
+        let record = (await starting.get(conv)) ?? (await conversations.get(conv));
+        let created = false;
+        if (!record) {
+          let start = starting.get(conv);
+          if (!start) {
+            start = startConversation(claims, conv, locale);
+            created = true;
+            starting.set(conv, start);
+            void start.then(
+              () => starting.delete(conv),
+              () => starting.delete(conv),
+            );
+          }
+          record = await start;
+        }
+        sendJson(res, created ? 201 : 200, {
           conversationId: record.id,
           token,
           expires_in: Math.max(0, Math.floor(claims.exp - clock() / 1000)),

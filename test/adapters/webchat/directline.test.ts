@@ -127,6 +127,19 @@ describe('web chat: Direct Line 3.0 service', () => {
       expect(conversationToken.status).to.equal(403);
     });
 
+    it('starts a generated conversation once when two starts race: one 201, one 200, one welcome', async () => {
+      const visitor = await call(srv.base, 'POST', '/api/webchat/token', { body: {} });
+      const gen = await call(srv.base, 'POST', '/v3/directline/tokens/generate', { token: String(visitor.body.token) });
+      const token = String(gen.body.token);
+      const both = await Promise.all([
+        call(srv.base, 'POST', '/v3/directline/conversations', { token }),
+        call(srv.base, 'POST', '/v3/directline/conversations', { token }),
+      ]);
+      expect(both.map((r) => r.status).sort()).to.deep.equal([200, 201]);
+      const conv = { conversationId: String(gen.body.conversationId), token, streamUrl: '' };
+      expect(texts((await activitiesOf(conv)).activities, 'bot')).to.deep.equal([WELCOME_TEXT]);
+    });
+
     it('reconnect (GET /conversations/{id}) gives a fresh token and a streamUrl carrying the watermark', async () => {
       const conv = await startConversation(srv.base);
       const res = await call(srv.base, 'GET', `/v3/directline/conversations/${conv.conversationId}?watermark=1`, {
