@@ -23,6 +23,14 @@ interface BuyValues {
   productId?: string;
 }
 
+/** Add-ons the text names: by full name, else by a tag ("the data add-on", "a streaming pack"). */
+function mentioned(text: string, addOns: readonly AddOn[]): AddOn[] {
+  const words = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
+  const byName = addOns.filter((a) => words.includes(` ${a.name.toLowerCase()} `));
+  if (byName.length > 0) return byName;
+  return addOns.filter((a) => (a.tags ?? []).some((t) => words.includes(` ${t.toLowerCase()} `)));
+}
+
 const PICK_PROMPT = 'buyAddOn.pick';
 const CONFIRM_PROMPT = 'buyAddOn.confirm';
 
@@ -53,7 +61,8 @@ export class BuyAddOnDialog extends InterruptibleDialog<BuyAddOnOptions> {
     }
     const { app, unit } = step.options;
     const matching = all.filter((a) => (!app || a.bundle.app === app) && (!unit || a.bundle.unit === unit));
-    const shown = matching.length > 0 ? matching : all;
+    const named = mentioned(sessionOf(step.context).text, matching);
+    const shown = named.length > 0 ? named : matching.length > 0 ? matching : all;
     if (shown.length === 1) return step.next(shown[0].id);
     const lines = shown.map((a) =>
       texts.addOnLine(a.name, money(a.price, texts), a.bundle.validityDays, a.description),

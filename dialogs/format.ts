@@ -5,7 +5,23 @@ import 'dayjs/locale/es.js';
 import type { Bucket, Catalog, Money } from '../charging/model.js';
 import type { Texts } from './texts/index.js';
 
-dayjs.extend(relativeTime);
+// Days are counted up to 45 ("expires in 27 days", not "in a month"): allowances last about a month and the
+// exact number of days is what a customer plans with. Otherwise dayjs's default thresholds.
+dayjs.extend(relativeTime, {
+  thresholds: [
+    { l: 's', r: 44, d: 'second' },
+    { l: 'm', r: 89 },
+    { l: 'mm', r: 44, d: 'minute' },
+    { l: 'h', r: 89 },
+    { l: 'hh', r: 21, d: 'hour' },
+    { l: 'd', r: 35 },
+    { l: 'dd', r: 45, d: 'day' },
+    { l: 'M', r: 45 },
+    { l: 'MM', r: 10, d: 'month' },
+    { l: 'y', r: 17 },
+    { l: 'yy', d: 'year' },
+  ],
+});
 
 export function money(value: Money, texts: Texts): string {
   return new Intl.NumberFormat(texts.intlLocale, { style: 'currency', currency: value.currency }).format(
