@@ -139,9 +139,9 @@ export class MainDialog extends InterruptibleDialog {
       const session = sessionOf(innerDc.context);
       const route = routeOf(session);
       const tapped = route !== session.recognition.intent;
-      // One word ("lots", "fb", "twenty") is an answer to the open question, never a new request.
+      // A word or two ("lots", "a lot", "fb") is an answer to the open question, never a new request.
       const confident =
-        tapped || (session.recognition.score >= TOPIC_SWITCH_MIN_SCORE && letterWords(session.text) >= 2);
+        tapped || (session.recognition.score >= TOPIC_SWITCH_MIN_SCORE && letterWords(session.text) >= 3);
       if (confident && !SMALL_TALK.includes(route) && !sameTopic.includes(route)) {
         await innerDc.cancelAllDialogs();
         return innerDc.beginDialog(`${MainDialog.id}.steps`);
