@@ -9,6 +9,7 @@ import type { BotAdapter, Storage } from 'botbuilder';
 import type { Server } from 'restify';
 import { HttpChargingClient } from '../adapters/charging-http/client.js';
 import { registerChargingApi } from '../adapters/charging-http/api.js';
+import type { WebChatLimits } from '../adapters/channels/webchat/directline-service.js';
 import { registerWebChat, type WebChat } from '../adapters/channels/webchat/register-webchat.js';
 import { registerMessenger } from '../adapters/channels/messenger/register-messenger.js';
 import { registerWhatsAppCloud } from '../adapters/channels/whatsapp/register-whatsapp-cloud.js';
@@ -48,6 +49,8 @@ export interface ComposeOptions {
   slackRetries?: number;
   /** How often the core's time-driven work runs (expiry, due bills). Default 60 s. */
   tickIntervalMs?: number;
+  /** Overrides of the web chat's Direct Line limits (benchmarks raise the per-conversation rate limit). */
+  webchatLimits?: Partial<WebChatLimits>;
 }
 
 export interface ComposedApp {
@@ -103,8 +106,14 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
   // -- HTTP surface: core API, outbox, Bot Framework endpoint, channels, checkout
   registerChargingApi(server, { charging, adminToken: config.adminToken, logger });
   registerOutboxRoute(server, { outbox, adminToken: config.adminToken });
-  const cloudAdapter = registerBotFrameworkEndpoint(server, { bot: bot.bot, config, logger });
-  const webchat = registerWebChat(server, { bot: bot.bot, storage, config, logger });
+  const cloudAdapter = registerBotFrameworkEndpoint(server, { bot: bot.bot, config, logger, onTurnError: bot.onTurnError });
+  const webchat = registerWebChat(server, {
+    bot: bot.bot,
+    storage,
+    config,
+    logger,
+    limits: opts.webchatLimits,
+  });
   const adapters: Record<string, BotAdapter> = {
     webchat: webchat.adapter,
     emulator: cloudAdapter,

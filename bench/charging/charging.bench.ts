@@ -23,12 +23,12 @@ export interface BenchOptions {
   dir?: string;
 }
 
-function msisdnOf(i: number): string {
+export function msisdnOf(i: number): string {
   return `+1777${String(i).padStart(7, '0')}`;
 }
 
 /** Writes the store's shard files directly (same format as the store), far faster than 100,000 API calls. */
-function seed(dir: string, subscribers: number, shards: number, now: Date): void {
+export function seed(dir: string, subscribers: number, shards: number, now: Date): void {
   mkdirSync(join(dir, 'ledger'), { recursive: true });
   const start = now.toISOString();
   const end = new Date(now.getTime() + 30 * 86_400_000).toISOString();
