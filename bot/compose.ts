@@ -106,7 +106,12 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
   // -- HTTP surface: core API, outbox, Bot Framework endpoint, channels, checkout
   registerChargingApi(server, { charging, adminToken: config.adminToken, logger });
   registerOutboxRoute(server, { outbox, adminToken: config.adminToken });
-  const cloudAdapter = registerBotFrameworkEndpoint(server, { bot: bot.bot, config, logger, onTurnError: bot.onTurnError });
+  const cloudAdapter = registerBotFrameworkEndpoint(server, {
+    bot: bot.bot,
+    config,
+    logger,
+    onTurnError: bot.onTurnError,
+  });
   const webchat = registerWebChat(server, {
     bot: bot.bot,
     storage,
