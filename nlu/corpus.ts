@@ -1,6 +1,11 @@
 /**
  * Corpora as data: `nlu/corpus/<locale>.json`, `{ locale, train: { <intent>: [utterances] }, heldOut: [{ text,
- * intent }] }`. Training reads `train` only; `heldOut` was written apart from it and measures generalisation.
+ * intent }], heldOutWild: [{ text, intent }] }`. Training reads `train` only. Two held-out parts measure
+ * generalisation and are never trained on:
+ * - `heldOut`: paraphrases of the bot's own tasks and unrelated questions, written apart from `train`;
+ * - `heldOutWild`: written later and separately, in the style of public intent benchmarks (short assistant,
+ *   banking, travel, kitchen, small-talk requests, many of them sharing our words: "pay my electricity bill",
+ *   "what's the balance on my visa"), so our own figures resemble what real traffic will show.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,6 +22,8 @@ export interface Corpus {
   locale: string;
   train: Partial<Record<IntentName, string[]>>;
   heldOut: LabelledUtterance[];
+  /** Benchmark-style held-out part (see above); empty when a corpus has none. */
+  heldOutWild: LabelledUtterance[];
 }
 
 export const SUPPORTED_LOCALES = ['en', 'es'] as const;
@@ -40,7 +47,7 @@ export function loadCorpus(dir: string, locale: string): { corpus: Corpus; raw: 
   const raw = readFileSync(join(dir, `${locale}.json`), 'utf8');
   const data: unknown = JSON.parse(raw);
   if (typeof data !== 'object' || data === null) throw new Error(`corpus ${locale}: not an object`);
-  const { train, heldOut } = data as { train?: unknown; heldOut?: unknown };
+  const { train, heldOut, heldOutWild } = data as { train?: unknown; heldOut?: unknown; heldOutWild?: unknown };
   if (typeof train !== 'object' || train === null) throw new Error(`corpus ${locale}: no train section`);
   const checkedTrain: Partial<Record<IntentName, string[]>> = {};
   for (const [intent, utterances] of Object.entries(train)) {
@@ -50,13 +57,25 @@ export function loadCorpus(dir: string, locale: string): { corpus: Corpus; raw: 
     }
     checkedTrain[intent] = utterances;
   }
-  const checkedHeldOut: LabelledUtterance[] = [];
-  for (const item of Array.isArray(heldOut) ? heldOut : []) {
+  return {
+    corpus: {
+      locale,
+      train: checkedTrain,
+      heldOut: checkLabelled(heldOut, locale),
+      heldOutWild: checkLabelled(heldOutWild, locale),
+    },
+    raw,
+  };
+}
+
+function checkLabelled(items: unknown, locale: string): LabelledUtterance[] {
+  const checked: LabelledUtterance[] = [];
+  for (const item of Array.isArray(items) ? items : []) {
     const { text, intent } = item as { text?: unknown; intent?: unknown };
     if (typeof text !== 'string' || !isIntentName(intent)) throw new Error(`corpus ${locale}: bad held-out item`);
-    checkedHeldOut.push({ text, intent });
+    checked.push({ text, intent });
   }
-  return { corpus: { locale, train: checkedTrain, heldOut: checkedHeldOut }, raw };
+  return checked;
 }
 
 export function sha256(parts: readonly string[]): string {

@@ -23,7 +23,7 @@ import { SentimentReader } from './sentiment.js';
  * Bump when anything that shapes the trained model changes outside the corpora (normalisation, entity
  * placeholders, node-nlp settings): cached models keyed by an older version are retrained.
  */
-export const TRAINING_VERSION = 'nlu-1';
+export const TRAINING_VERSION = 'nlu-2';
 
 /** What this folder needs of a logger; bot/logger.ts's `Logger` fits (nlu/ may not import bot/). */
 export interface NluLogger {
@@ -52,6 +52,9 @@ export interface CalibrationFile {
   locales: Record<string, ScopeThresholds & Record<string, number | string>>;
 }
 
+/** How many `None` training utterances must use a word (and no in-scope one) for it to count as foreign. */
+const MIN_FOREIGN_USES = 2;
+
 /** The longest text classified; a 5,000-character message is cut here (entities still read all of it). */
 const MAX_CLASSIFIED_CHARS = 1000;
 
@@ -65,6 +68,8 @@ interface CachedModel {
   trainedAt: string;
   model: string;
   domainStems: Record<string, string[]>;
+  /** Content stems only `None` training utterances use (the scope guard's evidence of another domain). */
+  foreignStems: Record<string, string[]>;
   localeWords: Record<string, string[]>;
 }
 
@@ -89,7 +94,11 @@ export class NlpjsRecognizer implements Recognizer {
       this.stemmers.set(locale, stemmerOf(manager, locale));
       this.guards.set(
         locale,
-        new ScopeGuard(locale, new Set(cached.domainStems[locale]), thresholds[locale] ?? DEFAULT_THRESHOLDS),
+        new ScopeGuard(
+          locale,
+          { domainStems: new Set(cached.domainStems[locale]), foreignStems: new Set(cached.foreignStems[locale]) },
+          thresholds[locale] ?? DEFAULT_THRESHOLDS,
+        ),
       );
     }
     this.detector = new LocaleDetector(this.locales, cached.localeWords);
@@ -131,8 +140,7 @@ export class NlpjsRecognizer implements Recognizer {
       top && isIntentName(result.intent)
         ? { intent: result.intent, score: result.score }
         : { intent: 'None' as IntentName, score: 1 };
-    const content = ScopeGuard.contentStems(words, stems, locale);
-    const decision = guard.decide(best, content, [...words, ...stems], entities);
+    const decision = guard.decide(best, { words, stems, entities });
     return { decision, entities };
   }
 }
@@ -195,10 +203,12 @@ export function corpusHash(raws: readonly string[]): string {
 async function train(corpora: readonly Corpus[], key: string): Promise<{ manager: NlpManager; cached: CachedModel }> {
   const manager = newManager(corpora.map((c) => c.locale));
   const domainStems: Record<string, string[]> = {};
+  const foreignStems: Record<string, string[]> = {};
   const localeWords: Record<string, string[]> = {};
   for (const corpus of corpora) {
     const stemmer = stemmerOf(manager, corpus.locale);
     const domain = new Set<string>();
+    const outside = new Map<string, number>();
     const vocabulary = new Set<string>();
     for (const [intent, utterances] of Object.entries(corpus.train)) {
       for (const utterance of utterances ?? []) {
@@ -207,11 +217,19 @@ async function train(corpora: readonly Corpus[], key: string): Promise<{ manager
         manager.addDocument(corpus.locale, normalized, intent);
         const words = normalized.split(' ').map(foldWord);
         for (const w of words) vocabulary.add(w);
-        if (intent === 'None') continue;
-        for (const s of ScopeGuard.contentStems(words, stemAll(stemmer, words), corpus.locale)) domain.add(s);
+        const content = ScopeGuard.contentStems(words, stemAll(stemmer, words), corpus.locale);
+        for (const s of new Set(content)) {
+          if (intent === 'None') outside.set(s, (outside.get(s) ?? 0) + 1);
+          else domain.add(s);
+        }
       }
     }
     domainStems[corpus.locale] = [...domain].sort();
+    // A word one unrelated example happens to use is not yet evidence of another domain.
+    foreignStems[corpus.locale] = [...outside]
+      .filter(([s, n]) => n >= MIN_FOREIGN_USES && !domain.has(s))
+      .map(([s]) => s)
+      .sort();
     localeWords[corpus.locale] = [...vocabulary].sort();
   }
   await manager.train();
@@ -220,6 +238,7 @@ async function train(corpora: readonly Corpus[], key: string): Promise<{ manager
     trainedAt: new Date().toISOString(),
     model: manager.export(true),
     domainStems,
+    foreignStems,
     localeWords,
   };
   return { manager, cached };

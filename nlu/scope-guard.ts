@@ -1,16 +1,28 @@
 /**
- * Out-of-scope detection around the classifier. node-nlp alone sends most unrelated questions to whichever
+ * Out-of-scope detection around the classifier. node-nlp alone sends many unrelated questions to whichever
  * intent shares a word with them ("what is the balance of power" -> balance.check), and a softmax always
- * picks someone. Three checks answer `None` instead:
+ * picks someone. The classifier is trained with a broad `None` class (unrelated requests from many domains,
+ * many of them sharing our words); around it, four checks answer `None` instead:
  *
  * 1. Vocabulary: a message none of whose content words (stopwords removed, stemmed) occur in the in-scope
  *    training utterances shares nothing with the domain.
- * 2. Confidence: the classifier's best score below a threshold calibrated on the training corpus by k-fold
- *    cross-validation (`nlu/calibrate.ts`, results in `nlu/calibration.json`).
- * 3. Transactions need a cue: an intent that moves money or bundles (TRANSACTIONAL_INTENTS) is only answered
- *    when the message has a word or entity of that transaction (an app, an amount, "swap", "recarga"...), and
- *    its score clears a stricter threshold. Starting a transaction from a misunderstood message costs the
- *    subscriber money; answering `None` costs one rephrase.
+ * 2. Someone else's account: our words "balance", "bill", "pay", "credit", "limit", "plan", "top up",
+ *    "transfer" are everyone's words. What makes a message ours is what it is about: our telecom account
+ *    (the phone, line, number, SIM, data, sessions, minutes, SMS, airtime, bundles, an app). A message that
+ *    names another thing one has an account, a bill or a balance with (a bank, a card, savings, electricity,
+ *    water, a loan, Netflix, a gym, a transit card, vacation days...) and nothing of ours is `None`: "what's
+ *    the balance on my visa", "pay my water bill", "what is my 401k balance". Two sources say what is foreign:
+ *    a short curated lexicon of such objects (`FOREIGN_OBJECTS`), and the data: a content word that the
+ *    training corpus uses only in `None` utterances, never in-scope ("sunset", "shifts", "calories"). Written
+ *    as the means of a request ("pay my bill with my credit card", "top up from my bank account") such a
+ *    word does not make it foreign.
+ * 3. Confidence: the classifier's best score below a threshold calibrated on a validation split of the
+ *    training corpus (`nlu/calibrate.ts`, results in `nlu/calibration.json`).
+ * 4. Transactions need a cue: an intent that moves money or bundles (TRANSACTIONAL_INTENTS) is only answered
+ *    when the message has a word or entity of that transaction (an app, an amount, "swap", "recarga"...) and a
+ *    thing such a transaction is about (data, sessions, credit, the bill...), and its score clears a stricter
+ *    threshold. Starting a transaction from a misunderstood message costs the subscriber money; answering
+ *    `None` costs one rephrase.
  */
 import type { Entity, IntentName } from './recognizer.js';
 import { TRANSACTIONAL_INTENTS } from './recognizer.js';
@@ -210,6 +222,10 @@ const OBJECTS: Record<string, readonly string[]> = {
     'account',
     'line',
     'phone',
+    'mobil',
+    'cell',
+    'sim',
+    'number',
     'airtim',
     'prepaid',
     'gig',
@@ -240,6 +256,10 @@ const OBJECTS: Record<string, readonly string[]> = {
     'cuent',
     'line',
     'cel',
+    'movil',
+    'chip',
+    'sim',
+    'numer',
     'telefon',
     'prepag',
     'gig',
@@ -253,6 +273,109 @@ const OBJECTS: Record<string, readonly string[]> = {
   ],
 };
 
+/**
+ * What marks a message as about our telecom account (folded words, matched as prefixes of the words and of
+ * their stems). Any of them keeps a message in scope even when it also names something foreign ("top up my
+ * phone from my bank account"); the classifier decides the rest. Placeholders stand for apps and units.
+ */
+const TELECOM_ANCHORS: Record<string, readonly string[]> = {
+  en: [
+    'phone',
+    'mobil',
+    'cell',
+    'line',
+    'sim',
+    'number',
+    'data',
+    'session',
+    'minut',
+    'sms',
+    'text',
+    'airtim',
+    'bundl',
+    'addon',
+    'roam',
+    'prepaid',
+    'gig',
+    'gb',
+    'mb',
+    PLACEHOLDER.app,
+  ],
+  es: [
+    'cel',
+    'celu',
+    'movil',
+    'telefon',
+    'line',
+    'chip',
+    'sim',
+    'numer',
+    'dato',
+    'sesion',
+    'minut',
+    'sms',
+    'mensaj',
+    'paquet',
+    'bols',
+    'complement',
+    'roaming',
+    'prepag',
+    'giga',
+    'mega',
+    PLACEHOLDER.app,
+  ],
+};
+
+/**
+ * Things other companies keep an account, a balance, a bill or a limit for (folded whole words). Kept short
+ * and generic on purpose: the `None` training data teaches the rest (see check 2 above).
+ */
+const FOREIGN_OBJECTS: Record<string, ReadonlySet<string>> = {
+  en: new Set(
+    `bank banks banking card cards visa mastercard amex discover paypal venmo zelle chase savings checking debit 401k ira
+    roth pension retirement mortgage loan loans rent lease electricity electric power gas water heating sewer
+    cable netflix spotify hulu disney amazon prime gym membership insurance premium tax taxes oyster metro
+    transit bus train parking toll car tires tyres pto vacation holiday sick gift rewards points miles
+    starbucks tuition stock stocks bitcoin crypto salary paycheck payroll shift shifts hotel flight`
+      .split(/\s+/)
+      .filter(Boolean),
+  ),
+  es: new Set(
+    `banco bancos bancaria bancario tarjeta tarjetas visa mastercard amex paypal ahorro ahorros cheques debito afore pension
+    jubilacion hipoteca prestamo prestamos renta alquiler luz electricidad gas agua cable netflix spotify hbo
+    disney amazon gimnasio gym membresia seguro impuestos predial metro transporte camion autobus tren
+    estacionamiento carro coche auto llantas vacaciones regalo puntos millas colegiatura acciones bitcoin
+    sueldo nomina turno hotel vuelo`
+      .split(/\s+/)
+      .filter(Boolean),
+  ),
+};
+
+/** Intents about the subscriber's account: the ones another company's account can be mistaken for. */
+const ACCOUNT_INTENTS: readonly IntentName[] = [
+  'balance.check',
+  'bundle.swap',
+  'bundle.buy',
+  'credit.topup',
+  'bill.status',
+  'bill.explain',
+  'bill.pay',
+  'credit_limit.increase',
+  'offers.recommend',
+];
+
+/** "with my visa", "from my bank account": a foreign word after these is the means, not the object. */
+const MEANS_MARKERS: Record<string, ReadonlySet<string>> = {
+  en: new Set(['with', 'using', 'via', 'by', 'from', 'through']),
+  es: new Set(['con', 'desde', 'usando', 'mediante', 'via']),
+};
+
+/** Words skipped when looking back from a foreign word for a means marker ("with *my* card"). */
+const DETERMINERS: Record<string, ReadonlySet<string>> = {
+  en: new Set(['my', 'the', 'a', 'an', 'your', 'our', 'this', 'that', 'credit', 'debit', 'bank']),
+  es: new Set(['mi', 'mis', 'la', 'el', 'un', 'una', 'tu', 'su', 'de', 'tarjeta', 'cuenta', 'credito', 'debito']),
+};
+
 export interface ScopeThresholds {
   /** Minimum classifier score for any intent. */
   threshold: number;
@@ -260,21 +383,37 @@ export interface ScopeThresholds {
   transactionalThreshold: number;
 }
 
-/** Used when no calibration file exists (a fresh corpus); `nlu calibrate` replaces them with measured ones. */
+/**
+ * Used when no calibration file exists (a fresh corpus); `nlu calibrate` replaces them with measured ones.
+ */
 export const DEFAULT_THRESHOLDS: ScopeThresholds = { threshold: 0.5, transactionalThreshold: 0.65 };
 
 export interface ScopeDecision {
   intent: IntentName;
   score: number;
   /** Why the classifier's answer was replaced by None, for evaluation and logs (never message text). */
-  reason?: 'no-domain-words' | 'low-score' | 'no-transaction-cue' | 'no-domain-object';
+  reason?: 'no-domain-words' | 'foreign-object' | 'low-score' | 'no-transaction-cue' | 'no-domain-object';
+}
+
+/** One message as the guard reads it: folded words, their stems (same order) and the entities. */
+export interface GuardInput {
+  words: readonly string[];
+  stems: readonly string[];
+  entities: readonly Entity[];
+}
+
+/** The vocabulary the guard learns from the training corpus of one locale. */
+export interface GuardVocabulary {
+  /** Stems of the content words of the in-scope training utterances. */
+  domainStems: ReadonlySet<string>;
+  /** Stems of content words used by `None` training utterances and never by in-scope ones. */
+  foreignStems: ReadonlySet<string>;
 }
 
 export class ScopeGuard {
   constructor(
     private readonly locale: string,
-    /** Stems of the content words of the in-scope training utterances. */
-    private readonly domainStems: ReadonlySet<string>,
+    private readonly vocabulary: GuardVocabulary,
     private readonly thresholds: ScopeThresholds,
   ) {}
 
@@ -289,7 +428,7 @@ export class ScopeGuard {
   }
 
   sharesDomain(contentStems: readonly string[]): boolean {
-    return contentStems.some((s) => this.domainStems.has(s));
+    return contentStems.some((s) => this.vocabulary.domainStems.has(s));
   }
 
   hasCue(intent: IntentName, stems: readonly string[], entities: readonly Entity[]): boolean {
@@ -308,23 +447,62 @@ export class ScopeGuard {
     return stems.some((s) => objects.some((o) => s.startsWith(o)));
   }
 
-  decide(
-    best: { intent: IntentName; score: number },
-    contentStems: readonly string[],
-    allStems: readonly string[],
-    entities: readonly Entity[],
-  ): ScopeDecision {
+  /** True when the message names our telecom account (check 2). */
+  hasAnchor(words: readonly string[], stems: readonly string[]): boolean {
+    const anchors = TELECOM_ANCHORS[this.locale] ?? TELECOM_ANCHORS.en;
+    // Short anchors ("sim", "gb") must be the whole word ("simple" is not ours); numbers are not anchors.
+    const matches = (w: string) =>
+      w !== PLACEHOLDER.quantity &&
+      w !== PLACEHOLDER.money &&
+      anchors.some((a) => (a.length >= 4 ? w.startsWith(a) : w === a));
+    return words.some(matches) || stems.some(matches);
+  }
+
+  /**
+   * True when the message is about something of another company's (check 2): a foreign object of the lexicon
+   * or a word only out-of-scope training uses, not written as the means of the request.
+   */
+  namesForeignObject(words: readonly string[], stems: readonly string[], learned = true): boolean {
+    const lexicon = FOREIGN_OBJECTS[this.locale] ?? FOREIGN_OBJECTS.en;
+    const stop = STOPWORDS[this.locale] ?? STOPWORDS.en;
+    return words.some((w, i) => {
+      const foreign = lexicon.has(w) || (learned && !stop.has(w) && this.vocabulary.foreignStems.has(stems[i] ?? w));
+      return foreign && !this.isMeans(words, i);
+    });
+  }
+
+  private isMeans(words: readonly string[], index: number): boolean {
+    const markers = MEANS_MARKERS[this.locale] ?? MEANS_MARKERS.en;
+    const skip = DETERMINERS[this.locale] ?? DETERMINERS.en;
+    for (let i = index - 1; i >= 0 && i >= index - 4; i -= 1) {
+      if (markers.has(words[i])) return true;
+      if (!skip.has(words[i])) return false;
+    }
+    return false;
+  }
+
+  decide(best: { intent: IntentName; score: number }, message: GuardInput): ScopeDecision {
     if (best.intent === 'None') return best;
+    const { words, stems, entities } = message;
+    const content = ScopeGuard.contentStems(words, stems, this.locale);
     // A message of function words only ("what can you do") is left to the classifier.
-    if (contentStems.length > 0 && !this.sharesDomain(contentStems))
+    if (content.length > 0 && !this.sharesDomain(content))
       return { intent: 'None', score: 1, reason: 'no-domain-words' };
+    // Learned foreign words only count against account intents: "thanks, that's all for today" is a goodbye
+    // even though only out-of-scope examples say "today".
+    const account = ACCOUNT_INTENTS.includes(best.intent);
+    if (!this.hasAnchor(words, stems) && this.namesForeignObject(words, stems, account)) {
+      return { intent: 'None', score: 1 - best.score, reason: 'foreign-object' };
+    }
     const transactional = TRANSACTIONAL_INTENTS.includes(best.intent);
     const floor = transactional ? this.thresholds.transactionalThreshold : this.thresholds.threshold;
     if (best.score < floor) return { intent: 'None', score: 1 - best.score, reason: 'low-score' };
+    const allStems = [...words, ...stems];
     if (transactional && !this.hasCue(best.intent, allStems, entities)) {
       return { intent: 'None', score: 1 - best.score, reason: 'no-transaction-cue' };
     }
-    if (transactional && contentStems.some((s) => !this.domainStems.has(s)) && !this.hasObject(allStems)) {
+    const domain = this.vocabulary.domainStems;
+    if (transactional && content.some((s) => !domain.has(s)) && !this.hasObject(allStems)) {
       return { intent: 'None', score: 1 - best.score, reason: 'no-domain-object' };
     }
     return best;
