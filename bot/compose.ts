@@ -29,6 +29,7 @@ import type { Recognizer } from '../nlu/recognizer.js';
 import { type BotApp, createBotApp } from './app.js';
 import { registerBotFrameworkEndpoint } from './bot-framework.endpoint.js';
 import type { Config } from './config.js';
+import { type CareHandle, createProactiveCare } from './care/index.js';
 import { HandoffMiddleware, HandoffService, handoffRequester } from './handoff/index.js';
 import type { Logger } from './logger.js';
 import { CardNumberGuard } from './payments/card-number-guard.js';
@@ -68,6 +69,8 @@ export interface ComposedApp {
   handoff: HandoffService;
   slack?: SlackDeskHandle;
   payments: { notifier: PaymentNotifier; checkoutUrl(paymentId: string): string };
+  /** Proactive care: alerts from the core's events on the subscriber's last-used channel. */
+  care: CareHandle;
   /** Listens on `config.port` (0 = any free port); resolves with the bound port. */
   listen(host?: string): Promise<number>;
   /** Stops timers, closes the server and flushes the stores. */
@@ -174,11 +177,17 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
   });
   const stopNotifier = notifier.start();
 
+  // -- proactive care: the core's events become alerts on the subscriber's last-used channel
+  const care = createProactiveCare({ charging, storage, bot, adapters, config, logger, clock: opts.clock });
+  const stopCare = care.start();
+
   // Middleware on every channel, in order: card numbers are removed before anything else sees the message;
-  // then the handoff (a conversation owned by a human never reaches the dialogs); then payment links are
+  // then "stop alerts" / "start alerts" are answered (even while a human owns the conversation) and the
+  // last-used channel is noted; then the handoff (a conversation owned by a human never reaches the dialogs); then payment links are
   // remembered with their conversation so the outcome is told where the customer paid from.
   const middleware = [
     new CardNumberGuard(),
+    care.middleware,
     new HandoffMiddleware(handoff),
     new PaymentLinkRecorder(paymentConversations, config.publicUrl),
   ];
@@ -203,6 +212,7 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
     handoff,
     slack,
     payments: { notifier, checkoutUrl: (id) => sandbox.checkoutUrl(id) },
+    care,
     listen: (host) =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
@@ -217,11 +227,13 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
       ready = false;
       clearInterval(tick);
       stopNotifier();
+      stopCare();
       handoff.stop();
       slack?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await webchat.close();
       await notifier.idle();
+      await care.idle();
       await storage.close();
       await core?.close();
     },

@@ -43,6 +43,85 @@ export interface Config {
   smsProvider: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   seedDemo: boolean;
+  /** Proactive care (bot/care): alerts the bot sends first. */
+  alerts: AlertSettings;
+}
+
+/** Quiet hours in the subscriber's local time: from `start` until `end` (minutes after midnight; may wrap). */
+export interface QuietHours {
+  startMinute: number;
+  endMinute: number;
+}
+
+export interface AlertSettings {
+  /** At most this many alerts per subscriber per local day; 0 turns alerts off. */
+  maxPerDay: number;
+  /** No alerts in these hours (deferred to their end); undefined = none. */
+  quietHours?: QuietHours;
+  /** IANA time zone for subscribers whose account has none. */
+  defaultTimeZone: string;
+  /** A deferred alert older than this is dropped instead of sent. */
+  staleAfterHours: number;
+  /** WhatsApp approved template per event type, used outside the 24-hour window. */
+  whatsappTemplates: Record<string, string>;
+}
+
+/** `21-8`, `21:30-07:00`; `off` or empty for none. */
+export function parseQuietHours(value: string | undefined): QuietHours | undefined {
+  if (value === undefined || value === 'off' || value === 'none') return undefined;
+  const m = /^(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?$/.exec(value);
+  const minute = (h: string, mm: string | undefined) => Number(h) * 60 + Number(mm ?? 0);
+  const start = m ? minute(m[1], m[2]) : Number.NaN;
+  const end = m ? minute(m[3], m[4]) : Number.NaN;
+  const valid = (x: number) => Number.isInteger(x) && x >= 0 && x < 24 * 60;
+  if (!m || !valid(start) || !valid(end) || Number(m[2] ?? 0) > 59 || Number(m[4] ?? 0) > 59) {
+    throw new Error('ALERTS_QUIET_HOURS must look like 21-8 or 21:30-07:00 (or off)');
+  }
+  return start === end ? undefined : { startMinute: start, endMinute: end };
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ALERT_TEMPLATE_DEFAULTS: Record<string, string> = {
+  'balance.low': 'alert_balance_low',
+  'bucket.depleted': 'alert_bucket_depleted',
+  'bucket.expiring': 'alert_bucket_expiring',
+  'bill.dueSoon': 'alert_bill_due_soon',
+  'bill.overdue': 'alert_bill_overdue',
+  'usage.zeroRated': 'alert_zero_rated',
+  'usage.pattern': 'alert_usage_pattern',
+};
+
+function alertSettings(env: NodeJS.ProcessEnv): AlertSettings {
+  const maxPerDay = Number(str(env, 'ALERTS_MAX_PER_DAY') ?? 3);
+  if (!Number.isInteger(maxPerDay) || maxPerDay < 0) throw new Error('ALERTS_MAX_PER_DAY must be an integer >= 0');
+  const staleAfterHours = Number(str(env, 'ALERTS_STALE_HOURS') ?? 24);
+  if (!(staleAfterHours > 0)) throw new Error('ALERTS_STALE_HOURS must be a positive number');
+  const defaultTimeZone = str(env, 'ALERTS_TIME_ZONE') ?? 'UTC';
+  if (!isTimeZone(defaultTimeZone)) throw new Error('ALERTS_TIME_ZONE must be an IANA time zone, e.g. Europe/Madrid');
+  const whatsappTemplates: Record<string, string> = {};
+  for (const [type, name] of Object.entries(ALERT_TEMPLATE_DEFAULTS)) {
+    // balance.low -> WHATSAPP_TEMPLATE_ALERT_BALANCE_LOW, bill.dueSoon -> WHATSAPP_TEMPLATE_ALERT_BILL_DUE_SOON
+    const variable = `WHATSAPP_TEMPLATE_ALERT_${type
+      .replace(/([a-z])([A-Z])/g, '$1_$2')
+      .replace('.', '_')
+      .toUpperCase()}`;
+    whatsappTemplates[type] = str(env, variable) ?? name;
+  }
+  return {
+    maxPerDay,
+    quietHours: parseQuietHours(str(env, 'ALERTS_QUIET_HOURS') ?? '21-8'),
+    defaultTimeZone,
+    staleAfterHours,
+    whatsappTemplates,
+  };
 }
 
 function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -118,5 +197,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsProvider: str(env, 'SMS_PROVIDER') ?? 'outbox',
     logLevel: ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info',
     seedDemo: (str(env, 'SEED_DEMO') ?? 'true') !== 'false',
+    alerts: alertSettings(env),
   };
 }

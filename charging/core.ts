@@ -28,6 +28,7 @@ import type {
 import { type ChargingService, type Clock, type MutationOptions, type NewSubscriber, systemClock } from './ports.js';
 import type { AccountRecord, ChargingStore, QuoteRecord, SwapRecord } from './store.js';
 import { canonical, checkInteger, checkMsisdn, checkText } from './validation.js';
+import { runningOutEarly } from './usage-pattern.js';
 
 /** A quote can be confirmed for 2 minutes. */
 export const QUOTE_TTL_MS = 2 * 60_000;
@@ -327,6 +328,17 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
     return taken;
   }
 
+  /** `usage.pattern` (proactive care): at this pace the allowance runs out before it renews; once per bucket. */
+  function flagUsagePattern(ctx: Ctx, buckets: Bucket[]): void {
+    const pattern = runningOutEarly(buckets, ctx.nowMs);
+    if (!pattern) return;
+    const id = `usage.pattern:${pattern.bucketId}`;
+    if (ctx.rec.notified[id]) return;
+    ctx.rec.notified[id] = ctx.nowIso;
+    const first = buckets[0];
+    ctx.event('usage.pattern', id, { ...pattern, app: first?.app, unit: first?.unit });
+  }
+
   function changeCredit(ctx: Ctx, delta: number, reason: string, ref?: string): void {
     const acct = ctx.sub.account;
     const before = acct.balance.amount;
@@ -594,6 +606,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
           });
         }
         const taken = debit(ctx, buckets, usage.quantity, 'usage');
+        flagUsagePattern(ctx, buckets);
         const last = ctx.sub.buckets.find((b) => b.id === taken[taken.length - 1]?.bucketId) ?? null;
         return ok<UsageResult>({
           bucket: last ? structuredClone(last) : null,
