@@ -172,7 +172,15 @@ export interface E2eApp {
   outbox(msisdn: string): Promise<string[]>;
   /** Waits until every channel turn and payment notice started so far has finished. */
   idle(): Promise<void>;
+  /** Stops the product (stores flushed to DATA_DIR) and the fake Graph API, keeping DATA_DIR to inspect. Idempotent. */
+  stop(): Promise<void>;
+  /** `stop()`, then deletes DATA_DIR. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Waits (polling, after `idle()`) until `check` returns a value other than `undefined`/`false`, and returns it.
+   * A guard against hanging only (`what` names the wait in the error): never a timing assertion.
+   */
+  waitUntil<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T>;
 }
 
 export interface StartE2eOptions {
@@ -325,6 +333,16 @@ export async function startE2eApp(opts: StartE2eOptions = {}): Promise<E2eApp> {
     return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
   };
 
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      await idle();
+      await composed.close();
+      await graph.close();
+    })();
+    return stopped;
+  };
+
   let clientIds = 0;
   const webchat = async (msisdn?: string): Promise<WebChatUser> => {
     const identity = msisdn
@@ -398,10 +416,19 @@ export async function startE2eApp(opts: StartE2eOptions = {}): Promise<E2eApp> {
       return body.messages.map((m) => String(m.text ?? m.body ?? ''));
     },
     idle,
+    async waitUntil(what, check) {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        await idle();
+        const value = await check();
+        if (value !== undefined && value !== false) return value;
+        if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    stop,
     async close() {
-      await idle();
-      await composed.close();
-      await graph.close();
+      await stop();
       temp.remove();
     },
   };
