@@ -29,7 +29,10 @@ export class HumanOfferDialog extends InterruptibleDialog {
     } else {
       const { texts } = session;
       await step.context.sendActivity(
-        menu(texts.humanDeclined, session.profile.msisdn ? texts.menu : texts.menuNoAccount),
+        menu(
+          texts.humanDeclined,
+          session.channelIdentity && !session.channelIdentity.isSubscriber ? texts.menuNoAccount : texts.menu,
+        ),
       );
     }
     return step.endDialog();

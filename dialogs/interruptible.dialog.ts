@@ -67,12 +67,13 @@ export abstract class InterruptibleDialog<O extends object = object> extends Com
     if (!interruption) return undefined;
     const { texts } = session;
     switch (interruption) {
-      case 'help':
-        await innerDc.context.sendActivity(
-          menu(texts.helpIntro, session.profile.msisdn ? texts.menu : texts.menuNoAccount),
-        );
+      case 'help': {
+        // Someone the channel proved is not a subscriber only gets what needs no account.
+        const notOurs = session.channelIdentity && !session.channelIdentity.isSubscriber;
+        await innerDc.context.sendActivity(menu(texts.helpIntro, notOurs ? texts.menuNoAccount : texts.menu));
         await innerDc.repromptDialog();
         return { status: DialogTurnStatus.waiting };
+      }
       case 'cancel':
         await innerDc.cancelAllDialogs();
         await innerDc.context.sendActivity(texts.cancelled);
