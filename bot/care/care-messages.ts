@@ -96,6 +96,11 @@ function subjectOf(what: string, ctx: MessageContext): Subject {
   return { kind: 'app', label: es ? `sesiones de ${app}` : `${app} sessions`, app };
 }
 
+/** "YouTube sessions" -> "YouTube session", "sesiones de YouTube" -> "sesión de YouTube". */
+function singular(label: string, locale: CareLocale): string {
+  return locale === 'es' ? label.replace(/^sesiones/, 'sesión') : label.replace(/sessions$/, 'session');
+}
+
 const ACTIONS = {
   en: {
     swap: { title: 'Swap sessions', value: 'Swap sessions' },
@@ -151,7 +156,7 @@ export function careMessage(event: ChargingEvent, ctx: MessageContext): CareMess
       const left = subject.kind === 'app' ? String(remaining) : amountOf(str(d.what) ?? '', remaining, ctx.locale);
       const what =
         subject.kind === 'app'
-          ? `${left} ${subject.label}`
+          ? `${left} ${remaining === 1 ? singular(subject.label, ctx.locale) : subject.label}`
           : es
             ? `${left} de ${subject.label}`
             : `${left} of ${subject.label}`;
@@ -159,7 +164,7 @@ export function careMessage(event: ChargingEvent, ctx: MessageContext): CareMess
         text:
           subject.kind === 'app'
             ? es
-              ? `${hi}, solo te quedan ${what}. Cambia sesiones de otra app o compra más.`
+              ? `${hi}, solo te ${remaining === 1 ? 'queda' : 'quedan'} ${what}. Cambia sesiones de otra app o compra más.`
               : `${hi}, you have only ${what} left. Swap sessions from another app, or buy more.`
             : es
               ? `${hi}, solo te quedan ${what}. Puedes comprar más cuando quieras.`

@@ -51,6 +51,17 @@ export interface ProactiveCareDeps {
 
 const CATALOG_TTL_MS = 10 * 60_000;
 
+/**
+ * A pattern raised with so little left that the same debit raised "balance low" (the core's threshold: 10% of
+ * the allowance): one message about it is enough.
+ */
+function isAlreadyLow(event: ChargingEvent): boolean {
+  const { remaining, initial } = event.data;
+  return (
+    typeof remaining === 'number' && typeof initial === 'number' && remaining <= Math.max(1, Math.ceil(initial * 0.1))
+  );
+}
+
 export class ProactiveCare {
   readonly state: CareState;
   readonly #deps: ProactiveCareDeps;
@@ -263,6 +274,7 @@ export class ProactiveCare {
       doc.sentToday = 0;
     }
     if (event.type === 'usage.zeroRated' && doc.zeroRatedDay === day) return record('coalesced');
+    if (event.type === 'usage.pattern' && isAlreadyLow(event)) return record('coalesced');
     if (doc.sentToday >= settings.maxPerDay) return record('capped');
 
     const locale = careLocaleOf(sub.language);
