@@ -95,6 +95,10 @@ describe('dialogs: bills, paying, top-up', () => {
         const direct = linkOf(await h.say('top up 10 dollars'));
         const q = await h.core.getPayment(direct.id);
         expect(q.ok && q.value.amount.amount).to.equal(1000);
+        await play(h, [
+          ['top up 500000 dollars', [/That amount can't be used/, /How much would you like to top up/]],
+          ['cancel', /cancelled/],
+        ]);
       });
 
       it('postpaid cannot top up and prepaid has no bills', async () => {

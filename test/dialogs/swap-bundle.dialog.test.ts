@@ -116,6 +116,18 @@ describe('dialogs: swap sessions', () => {
         expect(await sessions(h, ANA, 'facebook')).to.equal(90);
       });
 
+      it('undo is refused once the swapped-in sessions were used', async () => {
+        const h = await createHarness({ channelId, msisdn: ANA });
+        await signIn(h, ANA);
+        await play(h, [
+          ['swap 10 fb for yt', /Swap 10/],
+          ['yes', /Done/],
+        ]);
+        expect((await h.core.chargeUsage(ANA, { app: 'youtube', quantity: 15 })).ok).to.equal(true);
+        await play(h, [['undo', /cannot be undone because some of the new sessions were already used/]]);
+        expect(await sessions(h, ANA, 'facebook')).to.equal(90);
+      });
+
       it('explains a same-app swap and a pair without a rate', async () => {
         const h = await createHarness({ channelId, msisdn: ANA });
         await signIn(h, ANA);
