@@ -28,6 +28,8 @@ export interface WebChatVisitor {
 
 export interface CareRig {
   app: ComposedApp;
+  /** `http://127.0.0.1:{port}` of the running product. */
+  readonly base: string;
   graph: FakeGraphApi;
   clock: FixedClock;
   /** Every event the core raised, in order. */
@@ -134,6 +136,9 @@ export async function startCareRig(opts: { env?: Record<string, string>; now?: s
   return {
     get app() {
       return app;
+    },
+    get base() {
+      return base;
     },
     graph,
     clock,
