@@ -1,0 +1,259 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=turns,startup,nlu,charging,webchat,whatsapp,care]`: runs every benchmark
+ * under bench/, several runs each, and writes bench/REPORT.md and bench/REPORT.json (median with min and max).
+ *
+ * Order: cold start first (it trains the NLU model once; the turns bench reuses it), then the turns bench
+ * (product against the echo bot), then the other parts' benches. Each has a time budget; one that fails or runs
+ * over is reported as such and the rest still run. The full run is sized for a 2-core machine to finish in under
+ * 10 minutes; `--quick` runs each once, briefly (a smoke test of the whole chain).
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { aggregateRuns, type Spread } from './report/stats.js';
+import { check, startupTargets, type TargetCheck, turnsTargets } from './report/targets.js';
+import { type BenchReport, type OtherBench, renderReport } from './report/write-report.js';
+import { run as runStartup } from './startup/startup.bench.js';
+import { run as runTurns } from './turns/turns.bench.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const wanted = (name: string) => !only || only.includes(name);
+const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const ext = fileURLToPath(import.meta.url).endsWith('.ts') ? '.ts' : '.js';
+/** Reports are written next to the sources (bench/), also when running from dist/bench. */
+const reportDir = existsSync(join(process.cwd(), 'bench')) ? join(process.cwd(), 'bench') : benchDir;
+
+function withBudget<T>(name: string, seconds: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${name}: over its ${seconds} s budget, stopped waiting`)),
+      seconds * 1000,
+    );
+  });
+  return Promise.race([work, overrun]).finally(() => clearTimeout(timer));
+}
+
+type BenchModule = { run: (opts?: Record<string, unknown>) => Promise<unknown> };
+
+async function importBench(relative: string): Promise<BenchModule> {
+  return (await import(pathToFileURL(join(benchDir, relative + ext)).href)) as BenchModule;
+}
+
+interface OtherSpec {
+  name: string;
+  title: string;
+  /** Module path under bench/, without extension. */
+  module: string;
+  targetNote: string;
+  runs: number;
+  budgetSeconds: number;
+  options: Record<string, unknown>;
+  targets?: (agg: Record<string, Spread | string>) => TargetCheck[];
+}
+
+const num = (agg: Record<string, Spread | string>, key: string): Spread | undefined => {
+  const v = agg[key];
+  return typeof v === 'object' ? v : undefined;
+};
+
+function careModule(): string | undefined {
+  const dir = join(benchDir, 'care');
+  if (!existsSync(dir)) return undefined;
+  const file = readdirSync(dir).find((f) => f.endsWith(`.bench${ext}`));
+  return file ? `care/${file.slice(0, -ext.length)}` : undefined;
+}
+
+function otherSpecs(): OtherSpec[] {
+  const runs = quick ? 1 : 3;
+  const specs: OtherSpec[] = [
+    {
+      name: 'nlu',
+      title: 'NLU: latency and accuracy',
+      module: 'nlu/nlu.bench',
+      targetNote:
+        'Targets (issue 3): predict median < 0.5 ms; >= 92% of in-scope held-out utterances right; cached start < 3 s.',
+      runs: quick ? 1 : 2,
+      budgetSeconds: 240,
+      options: {},
+      targets: (a) => [
+        check('nlu', 'predict latency, median', num(a, 'predictMedianMs'), '<', 0.5, 'ms'),
+        check('nlu', 'held-out in-scope accuracy (en)', scale(num(a, 'en.inScopeAccuracy'), 100), '>=', 92, '%'),
+        check('nlu', 'held-out in-scope accuracy (es)', scale(num(a, 'es.inScopeAccuracy'), 100), '>=', 92, '%'),
+      ],
+    },
+    {
+      name: 'charging',
+      title: 'Charging core: mutations per second (100,000 subscribers, lowdb)',
+      module: 'charging/charging.bench',
+      targetNote: 'Targets (issue 2): >= 2,000 mutations/s, p99 < 20 ms, no event-loop stall over 10 ms, < 300 MB.',
+      runs,
+      budgetSeconds: 200,
+      options: { subscribers: 100_000, durationMs: quick ? 2000 : 5000 },
+      targets: (a) => [
+        check('charging', 'mutations per second', num(a, 'mutationsPerSecond'), '>=', 2000, '/s'),
+        check('charging', 'mutation p99', num(a, 'p99Ms'), '<', 20, 'ms'),
+        check('charging', 'longest event-loop stall', num(a, 'longestStallMs'), '<', 10, 'ms'),
+        check('charging', 'peak RSS', num(a, 'peakRssMB'), '<', 300, 'MB'),
+      ],
+    },
+    {
+      name: 'webchat',
+      title: 'Direct Line over WebSockets (web chat)',
+      module: 'webchat/webchat.bench',
+      targetNote:
+        'Issue 4: 200 concurrent Direct Line conversations over WebSockets, each sending 20 messages (its own test bot); no numeric target.',
+      runs,
+      budgetSeconds: 240,
+      options: { conversations: 200, messagesPerConversation: quick ? 3 : 20 },
+    },
+    {
+      name: 'whatsapp',
+      title: 'WhatsApp Cloud webhooks',
+      module: 'whatsapp/whatsapp.bench',
+      targetNote:
+        'Issue 5: signed webhook deliveries acknowledged per second and delivery-to-Graph-call p50/p99 at 200 concurrent senders (echo bot behind the real adapter); no numeric target.',
+      runs,
+      budgetSeconds: 120,
+      options: { senders: 200, durationMs: quick ? 2000 : 5000, mode: 'ack' },
+    },
+  ];
+  const care = careModule();
+  if (care) {
+    specs.push({
+      name: 'care',
+      title: 'Proactive care: burst of events',
+      module: care,
+      targetNote:
+        "Issue 8: 10,000 events for 10,000 subscribers without loss or duplicates, the bot's replies slowed by <= 20%.",
+      runs: 1,
+      budgetSeconds: 240,
+      options: quick ? { quick: true } : {},
+    });
+  }
+  return specs;
+}
+
+function scale(s: Spread | undefined, k: number): Spread | undefined {
+  return s ? { ...s, median: s.median * k, min: s.min * k, max: s.max * k } : undefined;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0]?.slice(0, 500) ?? 'error') : String(error);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const machine = {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryMB: Math.round(totalmem() / 1024 / 1024),
+    node: process.version,
+    platform: `${platform()} ${release()}`,
+    loadAverageStart: loadavg()[0] ?? 0,
+    loadAverageEnd: 0,
+  };
+  log(`${quick ? 'quick' : 'full'} run on ${machine.cores} cores, load average ${machine.loadAverageStart.toFixed(1)}`);
+  const report: BenchReport = {
+    generatedAt: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    seconds: 0,
+    machine,
+    targets: [],
+    others: {},
+  };
+  const work = mkdtempSync(join(tmpdir(), 'bench-run-'));
+  let nluModelFile: string | undefined;
+  try {
+    if (wanted('startup')) {
+      const t = performance.now();
+      try {
+        const result = await withBudget(
+          'startup',
+          240,
+          runStartup({ runs: quick ? 1 : 3, workDir: join(work, 'startup'), log }),
+        );
+        nluModelFile = result.nluModelFile;
+        report.startup = { ok: true, seconds: (performance.now() - t) / 1000, result };
+        report.targets.push(...startupTargets(result));
+      } catch (error) {
+        log(`startup failed: ${errorText(error)}`);
+        report.startup = { ok: false, error: errorText(error), seconds: (performance.now() - t) / 1000 };
+      }
+    }
+    if (wanted('turns')) {
+      const t = performance.now();
+      try {
+        const result = await withBudget(
+          'turns',
+          quick ? 300 : 420,
+          runTurns({
+            log,
+            nluModelFile,
+            ...(quick
+              ? { runs: 1, saturationSeconds: 2, openLoopSeconds: 3, profileSeconds: 2 }
+              : { runs: 3, saturationSeconds: 3, openLoopSeconds: 5, profileSeconds: 4 }),
+          }),
+        );
+        report.turns = { ok: true, seconds: (performance.now() - t) / 1000, result };
+        report.targets.push(...turnsTargets(result));
+      } catch (error) {
+        log(`turns failed: ${errorText(error)}`);
+        report.turns = { ok: false, error: errorText(error), seconds: (performance.now() - t) / 1000 };
+      }
+    }
+    for (const spec of otherSpecs()) {
+      if (!wanted(spec.name)) continue;
+      const t = performance.now();
+      const runs: unknown[] = [];
+      let error: string | undefined;
+      try {
+        const mod = await importBench(spec.module);
+        for (let r = 0; r < spec.runs; r++) {
+          log(`${spec.name}: run ${r + 1} of ${spec.runs}`);
+          runs.push(await withBudget(spec.name, spec.budgetSeconds, mod.run(spec.options)));
+        }
+      } catch (e) {
+        error = errorText(e);
+        log(`${spec.name} failed: ${error}`);
+      }
+      const aggregate = aggregateRuns(runs);
+      const other: OtherBench = {
+        title: spec.title,
+        source: `bench/${spec.module}.ts`,
+        targetNote: spec.targetNote,
+        ok: error === undefined,
+        error,
+        seconds: (performance.now() - t) / 1000,
+        runs: runs.length,
+        aggregate,
+      };
+      report.others[spec.name] = other;
+      if (runs.length > 0 && spec.targets) report.targets.push(...spec.targets(aggregate));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  machine.loadAverageEnd = loadavg()[0] ?? 0;
+  report.seconds = (performance.now() - started) / 1000;
+  writeFileSync(join(reportDir, 'REPORT.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(reportDir, 'REPORT.md'), renderReport(report));
+  log(`done in ${Math.round(report.seconds)} s: ${join(reportDir, 'REPORT.md')}`);
+  for (const t of report.targets) {
+    log(
+      `${t.met === undefined ? 'n/a   ' : t.met ? 'met   ' : 'MISSED'} ${t.benchmark}: ${t.what}: ${t.measured?.median ?? 'n/a'} (target ${t.target})`,
+    );
+  }
+}
+
+await main();
+// Benches that overran their budget may still hold timers or sockets: the report is written, end here.
+process.exit(0);
