@@ -82,6 +82,19 @@ describe('e2e: WhatsApp Cloud API with the real bot', function () {
     expect(sessionsOf(final, 'youtube')).to.equal(yt0 + credit);
   });
 
+  it('offers more than three choices as a list message, and a picked row carries on the dialog', async () => {
+    const chloe = e2e.whatsapp(waIdOf(DEMO.chloe), 'Chloe');
+    const asked = await chloe.say('i want to top up');
+    const list = asked.find((s) => s.rows.length > 3);
+    expect(list, JSON.stringify(asked.map((s) => s.text))).to.not.equal(undefined);
+    const ten = list?.rows.find((r) => /\b10\b/.test(r.title));
+    if (!ten) throw new Error(`no row for 10 in ${JSON.stringify(list?.rows)}`);
+    const link = await chloe.pickRow(ten);
+    const text = allText(link);
+    expect(text).to.contain('$10.00');
+    expect(text).to.contain(`${e2e.base}/pay/`);
+  });
+
   it('answers 401 to a wrong or missing signature and sends nothing, not even a read receipt', async () => {
     const eve = e2e.whatsapp(waIdOf(DEMO.eve), 'Eve');
     const requestsBefore = e2e.graph.requests.length;
