@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NlpManager } from 'node-nlp';
+import { withCarriers } from './carrier-augmentation.js';
 import { type Corpus, defaultCorpusDir, isIntentName, loadCorpus, SUPPORTED_LOCALES, sha256 } from './corpus.js';
 import { LocaleDetector } from './locale-detector.js';
 import { normalizeForClassifier } from './normalize.js';
@@ -23,7 +24,7 @@ import { SentimentReader } from './sentiment.js';
  * Bump when anything that shapes the trained model changes outside the corpora (normalisation, entity
  * placeholders, node-nlp settings): cached models keyed by an older version are retrained.
  */
-export const TRAINING_VERSION = 'nlu-2';
+export const TRAINING_VERSION = 'nlu-3';
 
 /** What this folder needs of a logger; bot/logger.ts's `Logger` fits (nlu/ may not import bot/). */
 export interface NluLogger {
@@ -210,11 +211,10 @@ async function train(corpora: readonly Corpus[], key: string): Promise<{ manager
     const domain = new Set<string>();
     const outside = new Map<string, number>();
     const vocabulary = new Set<string>();
-    for (const [intent, utterances] of Object.entries(corpus.train)) {
-      for (const utterance of utterances ?? []) {
+    for (const [intent, utterances] of Object.entries(corpus.train) as [IntentName, string[]][]) {
+      for (const utterance of utterances) {
         const normalized = normalizeForClassifier(utterance, corpus.locale).text;
         if (!normalized) continue;
-        manager.addDocument(corpus.locale, normalized, intent);
         const words = normalized.split(' ').map(foldWord);
         for (const w of words) vocabulary.add(w);
         const content = ScopeGuard.contentStems(words, stemAll(stemmer, words), corpus.locale);
@@ -222,6 +222,12 @@ async function train(corpora: readonly Corpus[], key: string): Promise<{ manager
           if (intent === 'None') outside.set(s, (outside.get(s) ?? 0) + 1);
           else domain.add(s);
         }
+      }
+      // The classifier also learns from carrier-wrapped copies; the guard's vocabulary comes from the corpus alone.
+      const documents = withCarriers(intent, utterances, corpus.locale);
+      for (const utterance of documents) {
+        const normalized = normalizeForClassifier(utterance, corpus.locale).text;
+        if (normalized) manager.addDocument(corpus.locale, normalized, intent);
       }
     }
     domainStems[corpus.locale] = [...domain].sort();

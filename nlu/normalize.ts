@@ -8,6 +8,9 @@
  * - Units become one word per unit (`data` for MB and GB, ...), so "2gb", "2 gigas" and "two gigs" read the same.
  * - Chat shorthand is spelled out ("u" -> "you", "q" -> "que"), letters stretched for emphasis are folded
  *   ("holaaaa" -> "hola"), emoji and punctuation dropped.
+ * - Spanish pronouns written onto a verb are split off ("recárgale" -> "recárga le", "cámbiame" -> "cámbia
+ *   me"): imperatives with an enclitic are how people write requests in Spanish, and glued on they make a
+ *   word of their own that the model has never seen.
  */
 import type { Entity } from './recognizer.js';
 import { extractEntities } from './entities.js';
@@ -141,7 +144,8 @@ export function normalizeForClassifier(raw: string, locale: string): NormalizedT
     .split(/\s+/)
     .filter((w) => w.length > 0 && w !== '-')
     .map((w) => shorthand[w] ?? w);
-  return { text: words.join(' '), entities };
+  const split = locale === 'es' ? words.flatMap(splitEnclitic) : words;
+  return { text: split.join(' '), entities };
 }
 
 function placeholderFor(e: Entity, units: Record<string, string>): string {
@@ -158,4 +162,19 @@ function placeholderFor(e: Entity, units: Record<string, string>): string {
       // An MSISDN or a one-time code says nothing about the intent.
       return '';
   }
+}
+
+/**
+ * Spanish enclitics: a verb ending in -a, -e, -i or -r (imperative or infinitive, accents allowed) followed by
+ * me, le, les, lo, melo or selo. Only words of six letters or more, so "dame", "hola" and "vuelo" stay whole;
+ * "nos", "la", "los" and "te" are left out because too many nouns end that way ("buenos", "cancela",
+ * "paquete").
+ */
+const ENCLITIC = /^(\p{L}{3,}[aeiráéí])(melo|selo|les|me|le|lo)$/u;
+
+const PLACEHOLDER_WORDS: ReadonlySet<string> = new Set(Object.values(PLACEHOLDER));
+
+function splitEnclitic(word: string): string[] {
+  const m = word.length >= 6 && !PLACEHOLDER_WORDS.has(word) ? ENCLITIC.exec(word) : null;
+  return m ? [m[1], m[2]] : [word];
 }
