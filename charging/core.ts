@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { bucketsFor, DAY_MS, lowThreshold, newBucket, total } from './buckets.js';
 import { autoDecideCreditLimit } from './credit-limit-rule.js';
 import { demoCatalog } from './demo-catalog.js';
@@ -117,10 +117,35 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
   const requestIndex: Index = new Map();
   const reservationIndex: Index = new Map();
   const keyIndex: Index = new Map();
+  /**
+   * When each subscriber next needs `tick()` (a bucket or payment expiring, a bill coming due, old quotes and
+   * idempotency records to drop), so a tick visits only those due instead of every subscriber.
+   */
+  const tickDeadlines = new Map<Msisdn, number>();
+  /**
+   * The earliest expiry of each subscriber's idempotency records, kept apart: one subscriber may hold thousands
+   * of keys, and walking them on every mutation would make each mutation cost more the busier the subscriber.
+   */
+  const keyDeadlines = new Map<Msisdn, number>();
+
+  function trackKeys(rec: AccountRecord): void {
+    let at = Number.POSITIVE_INFINITY;
+    for (const k in rec.idempotency) at = Math.min(at, rec.idempotency[k]!.at + IDEMPOTENCY_TTL_MS);
+    if (at === Number.POSITIVE_INFINITY) keyDeadlines.delete(rec.subscriber.msisdn);
+    else keyDeadlines.set(rec.subscriber.msisdn, at);
+  }
+
+  function trackDeadline(rec: AccountRecord, nowMs: number): void {
+    const at = Math.min(nextTickAt(rec, nowMs), keyDeadlines.get(rec.subscriber.msisdn) ?? Number.POSITIVE_INFINITY);
+    if (at === Number.POSITIVE_INFINITY) tickDeadlines.delete(rec.subscriber.msisdn);
+    else tickDeadlines.set(rec.subscriber.msisdn, at);
+  }
 
   function indexRecord(rec: AccountRecord): void {
     const m = rec.subscriber.msisdn;
     msisdns.push(m);
+    trackKeys(rec);
+    trackDeadline(rec, clock.now().getTime());
     for (const q of rec.quotes) quoteIndex.set(q.id, m);
     for (const s of rec.swaps) swapIndex.set(s.id, m);
     for (const p of rec.subscriber.payments) paymentIndex.set(p.id, m);
@@ -191,7 +216,11 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
     if (bad) return bad;
     const key = o?.idempotencyKey;
     const actor = o?.actor ?? 'system';
-    const fingerprint = `${op}:${canonical({ msisdn, request })}`;
+    // Hashed: one is kept per key for a day, and some requests (imports) are large.
+    const fingerprint = createHash('sha256')
+      .update(`${op}:${canonical({ msisdn, request })}`)
+      .digest('base64url')
+      .slice(0, 24);
     const events: ChargingEvent[] = [];
     const result = await store.update<Result<T>>(msisdn, (existing) => {
       if (key !== undefined) {
@@ -213,7 +242,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
               changed: false,
             };
           }
-          return { value: structuredClone(prior.result) as Result<T>, changed: false };
+          return { value: JSON.parse(prior.result) as Result<T>, changed: false };
         }
       }
       let rec = existing;
@@ -262,14 +291,20 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
         events.length = 0;
         return { value, changed: false };
       }
-      const stored = structuredClone(value);
+      // Bodies answer with copies, never live state. With a key, the first answer is the JSON a repeat gets.
+      let answer: Result<T> = value;
       if (key !== undefined) {
-        rec.idempotency[key] = { fingerprint, result: stored, at: ctx.nowIso };
+        const stored = JSON.stringify(value);
+        rec.idempotency[key] = { fingerprint, result: stored, at: ctx.nowMs };
         keyIndex.set(key, msisdn);
+        const keysDue = ctx.nowMs + IDEMPOTENCY_TTL_MS;
+        if (!((keyDeadlines.get(msisdn) ?? Number.POSITIVE_INFINITY) <= keysDue)) keyDeadlines.set(msisdn, keysDue);
         ctx.changed = true;
+        answer = JSON.parse(stored) as Result<T>;
       }
       if (isNew) indexRecord(rec);
-      return { value: structuredClone(stored), changed: ctx.changed, ...(isNew ? { create: rec } : {}) };
+      else trackDeadline(rec, ctx.nowMs);
+      return { value: answer, changed: ctx.changed, ...(isNew ? { create: rec } : {}) };
     });
     if (result.ok) emit(events);
     return result;
@@ -1174,16 +1209,23 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
       await loaded;
       const now = clock.now();
       const nowMs = now.getTime();
+      // Only subscribers whose deadline has come; yield now and then so that no turn of the event loop is long.
+      const due: Msisdn[] = [];
+      let seen = 0;
+      for (const [msisdn, at] of tickDeadlines) {
+        if (at <= nowMs) due.push(msisdn);
+        if (++seen % 20_000 === 0) await new Promise((r) => setImmediate(r));
+      }
       const CHUNK = 500;
-      for (let start = 0; start < msisdns.length; start += CHUNK) {
+      for (let start = 0; start < due.length; start += CHUNK) {
         const pending: Promise<unknown>[] = [];
-        for (const msisdn of msisdns.slice(start, start + CHUNK)) {
+        for (const msisdn of due.slice(start, start + CHUNK)) {
           const rec = await store.get(msisdn);
-          if (rec && needsTick(rec, nowMs))
-            pending.push(mutate('tick', msisdn, { at: now.toISOString() }, {}, tickBody));
+          if (!rec) continue;
+          if (needsTick(rec, nowMs)) pending.push(mutate('tick', msisdn, { at: now.toISOString() }, {}, tickBody));
+          else trackDeadline(rec, nowMs);
         }
         await Promise.all(pending);
-        // Yield between chunks so a tick over many subscribers never stalls the event loop.
         await new Promise((r) => setImmediate(r));
       }
     },
@@ -1245,10 +1287,36 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
     }
     if (rec.reservations.some((r) => Date.parse(r.expiresAt) <= nowMs)) return true;
     if (rec.quotes.some((q) => Date.parse(q.expiresAt) <= nowMs - DAY_MS)) return true;
-    for (const k in rec.idempotency) {
-      if (Date.parse(rec.idempotency[k]!.at) <= nowMs - IDEMPOTENCY_TTL_MS) return true;
+    return (keyDeadlines.get(rec.subscriber.msisdn) ?? Number.POSITIVE_INFINITY) <= nowMs;
+  }
+
+  /**
+   * The earliest time from which `needsTick(rec, t)` holds, as far as the record's state goes (Infinity: never).
+   * Mirrors `needsTick` condition by condition; `nowMs` only rules out a due-soon window already passed.
+   */
+  function nextTickAt(rec: AccountRecord, nowMs: number): number {
+    let at = Number.POSITIVE_INFINITY;
+    const consider = (t: number) => {
+      if (t < at) at = t;
+    };
+    for (const b of rec.subscriber.buckets) {
+      const end = Date.parse(b.validFor.endDateTime);
+      if (b.remainingValue > 0) consider(rec.notified[`bucket.expiring:${b.id}`] ? end : end - DUE_SOON_MS);
+      else consider(end + 30 * DAY_MS + 1);
     }
-    return false;
+    for (const bill of rec.subscriber.bills) {
+      if (bill.remainingAmount.amount <= 0) continue;
+      const due = Date.parse(bill.paymentDueDate);
+      if (!rec.notified[`bill.overdue:${bill.id}`]) consider(due);
+      if (due > nowMs && !rec.notified[`bill.dueSoon:${bill.id}`]) consider(due - DUE_SOON_MS);
+    }
+    for (const p of rec.subscriber.payments) {
+      if (p.status === 'created' || p.status === 'pending') consider(Date.parse(p.expiresAt));
+    }
+    for (const r of rec.reservations) consider(Date.parse(r.expiresAt));
+    for (const q of rec.quotes) consider(Date.parse(q.expiresAt) + DAY_MS);
+    // Idempotency records: `keyDeadlines`.
+    return at;
   }
 
   function tickBody(ctx: Ctx): Result<null> {
@@ -1329,12 +1397,13 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
       ctx.changed = true;
     }
     for (const [k, v] of Object.entries(rec.idempotency)) {
-      if (Date.parse(v.at) <= nowMs - IDEMPOTENCY_TTL_MS) {
+      if (v.at <= nowMs - IDEMPOTENCY_TTL_MS) {
         delete rec.idempotency[k];
         if (keyIndex.get(k) === m) keyIndex.delete(k);
         ctx.changed = true;
       }
     }
+    trackKeys(rec);
     for (const [k, at] of Object.entries(rec.notified)) {
       if (Date.parse(at) <= nowMs - 90 * DAY_MS) {
         delete rec.notified[k];

@@ -1,4 +1,3 @@
-import type { Result } from './errors.js';
 import type { LedgerEntry, Reservation, Subscriber, SwapQuote, SwapResult } from './model.js';
 
 /** A swap quote as stored: the quote plus, once confirmed, the id of the swap it produced. */
@@ -12,12 +11,17 @@ export interface SwapRecord extends Omit<SwapResult, 'buckets'> {
   creditBucketId: string;
 }
 
-/** The first outcome of a mutation, kept so that a repeat with the same key returns it unchanged. */
+/**
+ * The first outcome of a mutation, kept so that a repeat with the same key returns it unchanged. Compact,
+ * because one is kept per key for a day: a hash of the request and the result as JSON text.
+ */
 export interface IdempotencyRecord {
-  /** Operation name + canonical request: a repeat must match it exactly. */
+  /** Hash of operation name + canonical request: a repeat must match it exactly. */
   fingerprint: string;
-  result: Result<unknown>;
-  at: string;
+  /** The `Result` returned, as JSON. */
+  result: string;
+  /** When (epoch ms). */
+  at: number;
 }
 
 /**
@@ -31,7 +35,10 @@ export interface AccountRecord {
   swaps: SwapRecord[];
   reservations: Reservation[];
   idempotency: Record<string, IdempotencyRecord>;
-  /** Recent ledger entries, oldest first. A store may move older ones to sealed history (`ledgerHistory`). */
+  /**
+   * Ledger entries, oldest first. A store may move them out of the record once committed (the lowdb store
+   * always does); `ledgerHistory` returns them all.
+   */
   ledger: LedgerEntry[];
   /** Ids of time-driven events already raised (bill due soon, bucket expiring), with when: raised once. */
   notified: Record<string, string>;

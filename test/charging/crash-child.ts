@@ -11,7 +11,7 @@ import { seedDemo } from '../../charging/demo.js';
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: crash-child.ts <dir>');
 const core = createChargingCore({
-  store: createLowdbChargingStore({ dir, shards: 16, cachedShards: 4, recentLedger: 4, segmentSize: 50 }),
+  store: createLowdbChargingStore({ dir, shards: 16, segmentSize: 50 }),
 });
 await seedDemo(core);
 process.stdout.write('ready\n');

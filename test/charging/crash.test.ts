@@ -67,13 +67,7 @@ describe('crash: SIGKILL in the middle of a burst of writes', () => {
 
         // Restart on the same directory (the dead child's lock is taken over) and check every ack.
         const core = createChargingCore({
-          store: createLowdbChargingStore({
-            dir: dir.path,
-            shards: 16,
-            cachedShards: 4,
-            recentLedger: 4,
-            segmentSize: 50,
-          }),
+          store: createLowdbChargingStore({ dir: dir.path, shards: 16, segmentSize: 50 }),
         });
         for (const m of ['+15550100001', '+15550100003', '+15550100004']) {
           const ledger = value(await core.fullLedger(m));

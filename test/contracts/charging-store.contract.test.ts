@@ -11,9 +11,10 @@ chargingStoreContract(
   'lowdb',
   async () => {
     const dir = tempDir('charging-store-');
-    // Small shards, cache and segments so that eviction and ledger sealing happen inside the tests.
+    // Few shards, short ledger segments and a tiny fold threshold: folding and segment rollover happen inside
+    // the tests, with journal writes still under way.
     const open = () =>
-      createLowdbChargingStore({ dir: dir.path, shards: 8, cachedShards: 2, recentLedger: 4, segmentSize: 25 });
+      createLowdbChargingStore({ dir: dir.path, shards: 8, segmentSize: 25, foldAfterBytes: 2048, idleFoldMs: 5 });
     const fx = {
       store: open(),
       reopen: async () => {

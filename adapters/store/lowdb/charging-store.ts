@@ -1,243 +1,444 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import type { LedgerEntry } from '../../../charging/model.js';
 import type { AccountRecord, ChargingStore, Mutation } from '../../../charging/store.js';
-import { CoalescingJsonFile } from './coalescing-json-file.js';
+import {
+  EMPTY_POSITION,
+  FORMAT_VERSION,
+  JOURNAL_DIR,
+  type JournalFile,
+  journalPath,
+  journalSeq,
+  LEDGER_DIR,
+  type LedgerPosition,
+  type MetaFile,
+  metaPath,
+  type ShardFile,
+  shardPath,
+} from './charging-store-format.js';
 import { lockDir } from './dir-lock.js';
-import { shardFileName, shardOf } from './shard-of.js';
-
-/** One shard file: its subscribers' records, and ledger entries waiting to be sealed into a segment. */
-interface ShardData {
-  version: 1;
-  records: Record<string, AccountRecord>;
-  /** Ledger entries moved out of records, oldest first, not yet in a sealed segment. */
-  overflow: LedgerEntry[];
-  /** Number of the next segment file; segments 0..nextSegment-1 are sealed and never rewritten. */
-  nextSegment: number;
-}
+import { appendChunks, planAppend, readCommitted } from './ledger-segments.js';
+import { shardOf } from './shard-of.js';
+import { StringPool } from './string-pool.js';
 
 export interface LowdbChargingStoreOptions {
   dir: string;
-  /** Shard files subscribers are hashed into; fixed for the life of a directory. Default 1024. */
+  /** Shard files records are hashed into. Fixed for the life of a directory (kept in meta.json). Default 1024. */
   shards?: number;
-  /** Shards kept in memory at once (least recently used are dropped once written). Default 256. */
-  cachedShards?: number;
-  /** Ledger entries kept inside a record; older ones move to the shard's overflow. Default 16. */
-  recentLedger?: number;
-  /** Overflow entries per sealed segment file. Default 2000. */
+  /** Ledger lines per segment file. Fixed for the life of a directory (kept in meta.json). Default 4096. */
   segmentSize?: number;
+  /**
+   * Journal bytes not yet folded into shard files above which every journal write also folds a few shards.
+   * Bounds the journal (and so the replay at start) under sustained load. Default 16 MiB.
+   */
+  foldAfterBytes?: number;
+  /** While nothing is being written, fold `foldPerIdle` dirty shards every this many ms (0: never). Default 100. */
+  idleFoldMs?: number;
+  foldPerIdle?: number;
 }
 
-interface Shard {
-  db: Low<ShardData>;
-  file: CoalescingJsonFile<ShardData>;
-  /** Mutations running or waiting for their write: a busy shard is never dropped from memory. */
-  busy: number;
-  sealing: boolean;
+/** One commit batch: every mutation acknowledged by the same journal write. */
+interface Batch {
+  dirty: Set<string>;
+  ledger: LedgerEntry[];
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
 }
 
-const EMPTY = (): ShardData => ({ version: 1, records: {}, overflow: [], nextSegment: 0 });
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  done.catch(() => {}); // a failed batch nobody waits on must not crash the process
+  return { dirty: new Set(), ledger: [], done, resolve, reject };
+}
+
+const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
 
 /**
- * The charging core's store on lowdb JSON files, shaped so that a write's cost does not grow with the number
- * of subscribers:
+ * The charging core's store on lowdb files: every record in memory, a write-ahead journal with group commit,
+ * and a background fold of the journal into shard files (layout and crash reasoning in README.md here).
  *
- * - Subscribers are hashed (FNV-1a of the MSISDN) into `shards` files `shard-NNNN.json`. A mutation changes
- *   one record, so it rewrites one shard file of ~N/shards subscribers.
- * - Each mutation runs synchronously on the shard's in-memory lowdb data (as `Low.update(fn)` does: fn, then
- *   write) and is acknowledged once the atomic write (lowdb `TextFile` = steno: temp file + rename) holding
- *   it completed. `CoalescingJsonFile` groups every mutation that arrives while a write is queued or in flight
- *   into the next single write, serialised per file.
- * - A record keeps its `recentLedger` latest ledger entries; older ones go to the shard's `overflow`, and
- *   every `segmentSize` of those are sealed into `ledger/shard-NNNN-SSSSSS.json`, written once, never
- *   rewritten. If a crash falls between sealing and the shard write that drops the entries, the orphan
- *   segment is deleted at load (the shard still holds them) and sealed again.
- * - Shards load lazily and at most `cachedShards` stay in memory, so memory does not grow with subscribers;
- *   `load()` reads every shard once only to let the core rebuild its id indexes.
+ * - `update` runs the mutation synchronously on the in-memory record and adds the record to the open batch.
+ *   A batch is written as ONE journal file (lowdb `TextFile` = steno: temp file + rename) as soon as the
+ *   previous journal write has completed; every mutation in it is acknowledged once that rename is done.
+ *   A write holds only the records changed since the last one and their new ledger entries, so its cost
+ *   does not depend on the number of subscribers.
+ * - Ledger entries leave the records as soon as they are committed: records stay small, and the ledger lives
+ *   in append-only segment files per shard (`segmentSize` lines each), committed by the shard file.
+ * - Folding a shard snapshots its records at a journal boundary (right when a batch is sealed, or while idle),
+ *   appends its pending ledger lines, and rewrites the shard file once that batch is durable. A journal file
+ *   is deleted once every shard it touched is folded past it. Folds go one at a time, a few per journal
+ *   write, so no event-loop turn does much of it.
+ * - Load reads every shard file, then replays the journal in order, applying a batch to a shard only when the
+ *   shard is not already folded past it: replays are idempotent, and a crash between a fold and the deletion
+ *   of journal files it covers loses nothing and doubles nothing.
  * - `<dir>/LOCK` holds the owner's pid: a second process on the same directory is refused.
  */
 export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): ChargingStore {
   const dir = opts.dir;
-  const shards = opts.shards ?? 1024;
-  const cacheSize = Math.max(1, opts.cachedShards ?? 256);
-  const recent = Math.max(2, opts.recentLedger ?? 16);
-  const segmentSize = Math.max(1, opts.segmentSize ?? 2000);
-  const ledgerDir = join(dir, 'ledger');
   let release: (() => void) | null = lockDir(dir);
-  mkdirSync(ledgerDir, { recursive: true });
+  mkdirSync(join(dir, JOURNAL_DIR), { recursive: true });
+  mkdirSync(join(dir, LEDGER_DIR), { recursive: true });
+  const meta = readOrWriteMeta(dir, {
+    version: FORMAT_VERSION,
+    shards: opts.shards ?? 1024,
+    segmentSize: opts.segmentSize ?? 4096,
+  });
+  const shards = meta.shards;
+  const segmentSize = meta.segmentSize;
+  const foldAfterBytes = opts.foldAfterBytes ?? 16 * 1024 * 1024;
+  const foldPerIdle = Math.max(1, opts.foldPerIdle ?? 8);
 
-  /** Loaded shards; Map order is recency (re-inserted on use), so the first entries are least recently used. */
-  const loaded = new Map<number, Shard>();
-  const loading = new Map<number, { promise: Promise<Shard>; waiters: number }>();
+  const records = new Map<string, AccountRecord>();
+  const members: string[][] = Array.from({ length: shards }, () => []);
+  /** Per shard: the journal seq its file is folded through, and its committed ledger end. */
+  const through: number[] = new Array(shards).fill(0);
+  const ledgerPos: LedgerPosition[] = new Array(shards).fill(EMPTY_POSITION);
+  /** Per shard: ledger lines in sealed journal batches, not yet handed to a fold. */
+  const unfolded: string[][] = Array.from({ length: shards }, () => []);
+  /** Shards with sealed changes not folded yet; insertion order = oldest first. */
+  const dirtyShards = new Set<number>();
+  /** Shards whose fold is under way, with the ledger lines it is appending. */
+  const folding = new Map<number, string[]>();
+  /** Journal files not yet deleted, with the shards not yet folded past them. */
+  const journals = new Map<number, { shards: Set<number>; bytes: number }>();
+  const shardJournals: number[][] = Array.from({ length: shards }, () => []);
+  let journalBytes = 0;
+  let lastSeq = 0;
 
-  const segmentPath = (shard: number, seq: number) =>
-    join(ledgerDir, `${shardFileName('shard', shard).replace('.json', '')}-${String(seq).padStart(6, '0')}.json`);
+  let batch = newBatch();
+  let writing: Batch | null = null;
+  let scheduled = false;
+  let foldChain: Promise<void> = Promise.resolve();
+  let foldsQueued = 0;
+  let broken: unknown = null;
+  let closing = false;
+  let loaded = false;
 
-  async function open(n: number): Promise<Shard> {
-    const file = new CoalescingJsonFile<ShardData>(join(dir, shardFileName('shard', n)));
-    const db = new Low<ShardData>(file, EMPTY());
-    await db.read();
-    // An orphan segment: sealed, but the crash came before the shard write that removes its entries.
-    rmSync(segmentPath(n, db.data.nextSegment), { force: true });
-    return { db, file, busy: 0, sealing: false };
-  }
+  const ready = open().then(() => {
+    loaded = true;
+  });
+  ready.catch(() => {});
 
-  /**
-   * Hands out a shard with `busy` already counted for the caller (who must `busy--` when done), in the same
-   * synchronous step that makes it available, so that eviction can never drop a shard someone holds: a
-   * dropped shard still being written while a fresh copy is read would lose updates.
-   */
-  function acquire(n: number): Promise<Shard> {
-    if (!release) return Promise.reject(new Error('the charging store is closed'));
-    const hit = loaded.get(n);
-    if (hit) {
-      hit.busy++;
-      loaded.delete(n);
-      loaded.set(n, hit);
-      return Promise.resolve(hit);
+  const idleMs = opts.idleFoldMs ?? 100;
+  const idleTimer = idleMs > 0 ? setInterval(idleFold, idleMs) : null;
+  idleTimer?.unref();
+
+  // ---- load ----
+
+  async function open(): Promise<void> {
+    for (const d of [dir, join(dir, JOURNAL_DIR)]) {
+      // Torn temp files of writes a crash interrupted: their rename never happened, so nothing refers to them.
+      for (const f of readdirSync(d)) if (f.startsWith('.') && f.endsWith('.tmp')) rmSync(join(d, f), { force: true });
     }
-    let pending = loading.get(n);
-    if (!pending) {
-      const entry: { promise: Promise<Shard>; waiters: number } = {
-        waiters: 0,
-        promise: Promise.resolve(null as never),
-      };
-      entry.promise = open(n).then(
-        (shard) => {
-          shard.busy += entry.waiters;
-          loading.delete(n);
-          loaded.set(n, shard);
-          evict();
-          return shard;
-        },
-        (err: unknown) => {
-          loading.delete(n);
-          throw err;
-        },
-      );
-      loading.set(n, entry);
-      pending = entry;
+    const pool = new StringPool();
+    const take = (rec: AccountRecord, k: number) => {
+      pool.intern(rec);
+      rec.ledger = [];
+      const m = rec.subscriber.msisdn;
+      if (!records.has(m)) members[k]!.push(m);
+      records.set(m, rec);
+    };
+    // Read a few files ahead while parsing, so disk waits and parsing overlap.
+    const AHEAD = 8;
+    const reads: Promise<string | null>[] = [];
+    const readShard = (k: number) =>
+      readFile(shardPath(dir, k), 'utf8').catch((e: unknown) => {
+        if (isMissing(e)) return null;
+        throw e;
+      });
+    for (let k = 0; k < Math.min(AHEAD, shards); k++) reads.push(readShard(k));
+    for (let k = 0; k < shards; k++) {
+      const text = await reads[k]!;
+      if (k + AHEAD < shards) reads.push(readShard(k + AHEAD));
+      reads[k] = Promise.resolve(null); // let the text go
+      if (text === null) continue;
+      const file = JSON.parse(text) as ShardFile;
+      if (file.version !== FORMAT_VERSION) throw new Error(`${shardPath(dir, k)}: unknown format ${file.version}`);
+      through[k] = file.through;
+      ledgerPos[k] = file.ledger;
+      lastSeq = Math.max(lastSeq, file.through);
+      for (const rec of file.records) take(rec, k);
     }
-    pending.waiters++;
-    return pending.promise;
+    const seqs = readdirSync(join(dir, JOURNAL_DIR))
+      .map(journalSeq)
+      .filter((s): s is number => s !== null)
+      .sort((a, b) => a - b);
+    for (const seq of seqs) {
+      const text = await readFile(journalPath(dir, seq), 'utf8');
+      const file = JSON.parse(text) as JournalFile;
+      const touched = new Set<number>();
+      for (const rec of file.records) {
+        const k = shardOf(rec.subscriber.msisdn, shards);
+        if (seq <= through[k]!) continue; // already folded into the shard file
+        take(rec, k);
+        touched.add(k);
+      }
+      for (const e of file.ledger) {
+        const k = shardOf(e.msisdn, shards);
+        if (seq <= through[k]!) continue;
+        unfolded[k]!.push(JSON.stringify(e));
+        touched.add(k);
+      }
+      lastSeq = Math.max(lastSeq, seq);
+      if (touched.size === 0) {
+        // Folded everywhere, but the crash came before its deletion.
+        await unlink(journalPath(dir, seq)).catch(() => {});
+        continue;
+      }
+      journals.set(seq, { shards: touched, bytes: text.length });
+      journalBytes += text.length;
+      for (const k of touched) {
+        shardJournals[k]!.push(seq);
+        dirtyShards.add(k);
+      }
+    }
+    pool.clear();
   }
 
-  /** Drops least recently used shards that nobody holds and that have nothing left to write. */
-  function evict(): void {
-    if (loaded.size <= cacheSize) return;
-    for (const [n, s] of loaded) {
-      if (loaded.size <= cacheSize) break;
-      if (s.busy === 0 && !s.sealing && s.file.idle()) loaded.delete(n);
+  // ---- group commit ----
+
+  function batchEmpty(): boolean {
+    return batch.dirty.size === 0 && batch.ledger.length === 0;
+  }
+
+  function schedule(): void {
+    if (scheduled || writing) return;
+    scheduled = true;
+    // setImmediate: every mutation of this turn of the event loop joins the same write.
+    setImmediate(flush);
+  }
+
+  function fail(err: unknown): void {
+    broken ??= err;
+    writing?.reject(err);
+    batch.reject(err);
+  }
+
+  /** Seals the open batch into one journal file, and starts a few folds at this boundary. */
+  function flush(): void {
+    scheduled = false;
+    if (writing || broken || batchEmpty()) return;
+    const b = batch;
+    batch = newBatch();
+    const seq = ++lastSeq;
+    const touched = new Set<number>();
+    const recs: string[] = [];
+    for (const m of b.dirty) {
+      recs.push(JSON.stringify(records.get(m)));
+      touched.add(shardOf(m, shards));
+    }
+    const lines: string[] = [];
+    for (const e of b.ledger) {
+      const line = JSON.stringify(e);
+      lines.push(line);
+      const k = shardOf(e.msisdn, shards);
+      unfolded[k]!.push(line);
+      touched.add(k);
+    }
+    const text = `{"version":${FORMAT_VERSION},"seq":${seq},"records":[${recs.join(',')}],"ledger":[${lines.join(',')}]}`;
+    journals.set(seq, { shards: touched, bytes: text.length });
+    journalBytes += text.length;
+    for (const k of touched) {
+      shardJournals[k]!.push(seq);
+      dirtyShards.add(k);
+    }
+    writing = b;
+    const written = new TextFile(journalPath(dir, seq)).write(text);
+    // Right now memory holds exactly the state through `seq`: the moment to snapshot shards for a fold.
+    if (journalBytes > foldAfterBytes) {
+      foldSome(seq, written, Math.min(8, 1 + Math.floor(journalBytes / foldAfterBytes)));
+    }
+    written.then(
+      () => {
+        writing = null;
+        b.resolve();
+        if (!batchEmpty()) flush();
+      },
+      (err: unknown) => {
+        writing = null;
+        b.reject(err);
+        fail(err);
+      },
+    );
+  }
+
+  // ---- folding ----
+
+  function foldSome(seq: number, written: Promise<void>, n: number): void {
+    if (foldsQueued > 16) return; // the disk is behind: let the journal grow rather than queue more
+    for (const k of dirtyShards) {
+      if (n <= 0) break;
+      if (folding.has(k)) continue;
+      foldShard(k, seq, written);
+      n--;
     }
   }
 
-  function rollLedger(shard: Shard, rec: AccountRecord): void {
-    if (rec.ledger.length <= recent) return;
-    const moved = rec.ledger.splice(0, rec.ledger.length - Math.floor(recent / 2));
-    for (const e of moved) shard.db.data.overflow.push(e);
+  /** Snapshots shard `k` as of journal `seq` now; writes it once journal `seq` is durable. */
+  function foldShard(k: number, seq: number, written: Promise<void>): void {
+    dirtyShards.delete(k);
+    const lines = unfolded[k]!;
+    unfolded[k] = [];
+    const plan = planAppend(ledgerPos[k]!, lines, segmentSize);
+    const recs = members[k]!.map((m) => JSON.stringify(records.get(m)));
+    const text = `{"version":${FORMAT_VERSION},"through":${seq},"ledger":${JSON.stringify(plan.to)},"records":[${recs.join(',')}]}`;
+    folding.set(k, lines);
+    foldsQueued++;
+    foldChain = foldChain
+      .then(async () => {
+        await written;
+        if (broken) return;
+        // Ledger first: its new bytes count only once the shard file that commits them is renamed in.
+        await appendChunks(dir, k, plan.chunks);
+        await new TextFile(shardPath(dir, k)).write(text);
+        ledgerPos[k] = plan.to;
+        through[k] = seq;
+        folding.delete(k);
+        const keep: number[] = [];
+        const drop: number[] = [];
+        for (const s of shardJournals[k]!) {
+          const info = s <= seq ? journals.get(s) : undefined;
+          if (!info) {
+            keep.push(s);
+            continue;
+          }
+          info.shards.delete(k);
+          if (info.shards.size === 0) {
+            journals.delete(s);
+            journalBytes -= info.bytes;
+            drop.push(s);
+          }
+        }
+        shardJournals[k] = keep;
+        await Promise.all(drop.map((s) => unlink(journalPath(dir, s)).catch(() => {})));
+      })
+      .catch((err: unknown) => fail(err))
+      .finally(() => {
+        foldsQueued--;
+      });
   }
 
-  /** Seals the oldest `segmentSize` overflow entries; the caller counted `busy` for it. */
-  async function seal(n: number, shard: Shard): Promise<void> {
-    shard.sealing = true;
+  /** While nothing is being written, memory equals the durable state: fold a few shards. */
+  function idleFold(): void {
+    if (!loaded || writing || broken || !batchEmpty() || foldsQueued > 0 || dirtyShards.size === 0) return;
+    foldSome(lastSeq, Promise.resolve(), foldPerIdle);
+  }
+
+  /** Resolves once any write holding a change of `msisdn` has completed. */
+  function pendingFor(msisdn: string): Promise<void> {
+    if (batch.dirty.has(msisdn)) {
+      schedule();
+      return batch.done;
+    }
+    if (writing?.dirty.has(msisdn)) return writing.done;
+    return Promise.resolve();
+  }
+
+  function update<T>(msisdn: string, fn: (record: AccountRecord | undefined) => Mutation<T>): Promise<T> {
+    if (!loaded) return ready.then(() => update(msisdn, fn));
+    if (broken) return Promise.reject(broken);
+    if (closing || !release) return Promise.reject(new Error('the charging store is closed'));
+    const existing = records.get(msisdn);
+    let m: Mutation<T>;
     try {
-      const data = shard.db.data;
-      const entries = data.overflow.slice(0, segmentSize);
-      await new TextFile(segmentPath(n, data.nextSegment)).write(JSON.stringify(entries));
-      // Sealed: drop exactly those entries (newer ones were appended behind them meanwhile).
-      data.overflow.splice(0, entries.length);
-      data.nextSegment++;
-      await shard.db.write();
-    } finally {
-      shard.sealing = false;
-      shard.busy--;
+      m = fn(existing);
+    } catch (e) {
+      return Promise.reject(e);
     }
+    let rec = existing;
+    if (!rec && m.create) {
+      rec = m.create;
+      records.set(msisdn, rec);
+      members[shardOf(msisdn, shards)]!.push(msisdn);
+    }
+    if (!rec || (!m.changed && !m.create)) return pendingFor(msisdn).then(() => m.value);
+    if (rec.ledger.length > 0) {
+      // Ledger entries leave the record: they go to the journal, then to the shard's ledger segments.
+      for (const e of rec.ledger) batch.ledger.push(e);
+      rec.ledger = [];
+    }
+    batch.dirty.add(msisdn);
+    schedule();
+    return batch.done.then(() => m.value);
   }
 
   return {
     async load(visit) {
-      // Reads each shard once, in order, to give the core every record; only `cacheSize` stay in memory.
-      for (let n = 0; n < shards; n++) {
-        const shard = await acquire(n);
-        for (const rec of Object.values(shard.db.data.records)) visit(rec);
-        shard.busy--;
+      await ready;
+      const all = [...records.values()];
+      for (let i = 0; i < all.length; i++) {
+        visit(all[i]!);
+        // Yield now and then: a start with many subscribers must not block the event loop for long.
+        if (i % 5000 === 4999) await new Promise((r) => setImmediate(r));
       }
     },
 
     async get(msisdn) {
-      const shard = await acquire(shardOf(msisdn, shards));
-      shard.busy--;
-      return shard.db.data.records[msisdn];
+      if (!loaded) await ready;
+      return records.get(msisdn);
     },
 
-    async update<T>(msisdn: string, fn: (record: AccountRecord | undefined) => Mutation<T>): Promise<T> {
-      const n = shardOf(msisdn, shards);
-      const shard = await acquire(n);
-      try {
-        // Low.update(fn) is `fn(data); await write()`: the same, except that a mutation which changed nothing
-        // waits for the shard's pending write instead of causing one.
-        const data = shard.db.data;
-        const m = fn(data.records[msisdn]);
-        if (m.create && !data.records[msisdn]) data.records[msisdn] = m.create;
-        if (!m.changed && !m.create) {
-          await shard.file.settled();
-          return m.value;
-        }
-        const rec = data.records[msisdn];
-        if (rec) rollLedger(shard, rec);
-        await shard.db.write();
-        if (data.overflow.length >= segmentSize && !shard.sealing) {
-          shard.busy++; // held by the sealing until it is done
-          void seal(n, shard);
-        }
-        return m.value;
-      } finally {
-        shard.busy--;
-      }
-    },
+    update,
 
     async ledgerHistory(msisdn) {
-      const n = shardOf(msisdn, shards);
-      const shard = await acquire(n);
-      try {
-        const out: LedgerEntry[] = [];
-        const sealed = shard.db.data.nextSegment;
-        for (let seq = 0; seq < sealed; seq++) {
-          const entries = JSON.parse(await readFile(segmentPath(n, seq), 'utf8')) as LedgerEntry[];
-          for (const e of entries) if (e.msisdn === msisdn) out.push(e);
-        }
-        // Re-read after the awaits: sealing may have moved entries meanwhile; segments past `sealed` hold
-        // entries now gone from the overflow.
-        for (let seq = sealed; seq < shard.db.data.nextSegment; seq++) {
-          const entries = JSON.parse(await readFile(segmentPath(n, seq), 'utf8')) as LedgerEntry[];
-          for (const e of entries) if (e.msisdn === msisdn) out.push(e);
-        }
-        for (const e of shard.db.data.overflow) if (e.msisdn === msisdn) out.push(e);
-        for (const e of shard.db.data.records[msisdn]?.ledger ?? []) out.push(e);
-        return out;
-      } finally {
-        shard.busy--;
-      }
+      if (!loaded) await ready;
+      const k = shardOf(msisdn, shards);
+      // Taken in one synchronous step: committed end, lines being folded, lines waiting, the open batch.
+      const until = ledgerPos[k]!;
+      const inMemory = [...(folding.get(k) ?? []), ...unfolded[k]!];
+      const open = batch.ledger.filter((e) => e.msisdn === msisdn).map((e) => structuredClone(e));
+      const out = await readCommitted(dir, k, until, msisdn);
+      const needle = `"msisdn":${JSON.stringify(msisdn)}`;
+      for (const line of inMemory) if (line.includes(needle)) out.push(JSON.parse(line) as LedgerEntry);
+      for (const e of open) out.push(e);
+      return out.filter((e) => e.msisdn === msisdn);
     },
 
     async close() {
-      if (!release) return;
-      for (const l of [...loading.values()]) await l.promise.catch(() => null);
-      for (const s of [...loaded.values()]) {
-        while (s.sealing) await new Promise((r) => setTimeout(r, 1));
-        await s.file.drain();
+      if (!release || closing) return;
+      closing = true;
+      if (idleTimer) clearInterval(idleTimer);
+      try {
+        await ready;
+        while (!broken && (writing || !batchEmpty())) {
+          if (writing) await writing.done.catch(() => {});
+          else flush();
+        }
+        // Fold everything, so that the next start has no journal to replay.
+        // A few at a time: each queued fold holds its shard's text until written.
+        while (!broken && (dirtyShards.size > 0 || foldsQueued > 0)) {
+          foldSome(lastSeq, Promise.resolve(), 16);
+          await foldChain;
+        }
+      } finally {
+        release?.();
+        release = null;
       }
-      loaded.clear();
-      release();
-      release = null;
     },
   };
 }
 
-/** Shard files present in a directory (for tools and tests). */
-export function shardFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => /^shard-\d{4}\.json$/.test(f));
+function writeMeta(dir: string, meta: MetaFile): void {
+  const tmp = join(dir, '.meta.json.tmp');
+  writeFileSync(tmp, JSON.stringify(meta));
+  renameSync(tmp, metaPath(dir));
+}
+
+/** The directory's fixed parameters: read, or written on first use (later options cannot change them). */
+function readOrWriteMeta(dir: string, fresh: MetaFile): MetaFile {
+  if (existsSync(metaPath(dir))) {
+    const meta = JSON.parse(readFileSync(metaPath(dir), 'utf8')) as MetaFile;
+    if (meta.version !== FORMAT_VERSION) throw new Error(`${metaPath(dir)}: unknown format ${meta.version}`);
+    return meta;
+  }
+  writeMeta(dir, fresh);
+  return fresh;
 }
