@@ -181,12 +181,13 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
   const care = createProactiveCare({ charging, storage, bot, adapters, config, logger, clock: opts.clock });
   const stopCare = care.start();
 
-  // Middleware on every channel, in order: card numbers are removed before anything else sees the message;
-  // then "stop alerts" / "start alerts" are answered (even while a human owns the conversation) and the
-  // last-used channel is noted; then the handoff (a conversation owned by a human never reaches the dialogs); then payment links are
+  // Middleware on every channel, in order: card numbers are removed before anything else sees the message (the
+  // bot then warns in the customer's language and points to their payment link); then "stop alerts" /
+  // "start alerts" are answered, even while a human owns the conversation, and the last-used channel is noted;
+  // then the handoff (a conversation owned by a human never reaches the dialogs); then payment links are
   // remembered with their conversation so the outcome is told where the customer paid from.
   const middleware = [
-    new CardNumberGuard(),
+    new CardNumberGuard({ speak: false }),
     care.middleware,
     new HandoffMiddleware(handoff),
     new PaymentLinkRecorder(paymentConversations, config.publicUrl),

@@ -19,7 +19,7 @@ import type { DialogDeps } from '../dialogs/dialog-deps.js';
 import { MainDialog } from '../dialogs/main.dialog.js';
 import { money } from '../dialogs/format.js';
 import { openPayment, paymentUrl } from '../dialogs/payment-link.js';
-import { menu, paymentLink } from '../dialogs/replies.js';
+import { menu, paymentLink, textWithChoices } from '../dialogs/replies.js';
 import {
   type ConversationData,
   SESSION,
@@ -232,16 +232,14 @@ export class TelcoBot extends ActivityHandler {
     const dc = await this.dialogs.createContext(context);
     if (problem) {
       // Not something to interpret: say why, and repeat the open question if there is one.
-      await context.sendActivity(problem);
-      if (cardNumber && session.profile.msisdn) {
-        // Card details never go through the chat: point to the checkout link instead, if one is open.
-        const open = await openPayment(context, this.parts.dialogDeps);
-        if (open) {
-          const url = paymentUrl(this.parts.dialogDeps.publicUrl, open.id);
-          await context.sendActivity(
-            paymentLink(texts.paymentStillOpen(url), texts.payButton(money(open.amount, texts)), url),
-          );
-        }
+      // Card details never go through the chat: point to the open checkout link, or to the ways of getting one.
+      const open = cardNumber && session.profile.msisdn ? await openPayment(context, this.parts.dialogDeps) : undefined;
+      await context.sendActivity(cardNumber && !open ? textWithChoices(problem, texts.cardNumberChoices) : problem);
+      if (open) {
+        const url = paymentUrl(this.parts.dialogDeps.publicUrl, open.id);
+        await context.sendActivity(
+          paymentLink(texts.paymentStillOpen(url), texts.payButton(money(open.amount, texts)), url),
+        );
       }
       if (dc.activeDialog) await dc.repromptDialog();
       return;

@@ -2,7 +2,7 @@
 import type { DialogTurnResult, WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Bucket } from '../charging/model.js';
 import type { DialogDeps } from './dialog-deps.js';
-import { bucketWhat, inWords, money } from './format.js';
+import { bucketWhat, dataAmount, inWords, money } from './format.js';
 import { InterruptibleDialog } from './interruptible.dialog.js';
 import { sessionOf } from './session.js';
 
@@ -42,16 +42,18 @@ export class BalancesDialog extends InterruptibleDialog<BalancesOptions> {
       return step.endDialog();
     }
 
+    // One item per line as a list ('- '), which WhatsApp and Messenger show as is and Web Chat's markdown
+    // renders as a list (a single newline alone would be folded into one paragraph there).
     const lines: string[] = [];
     if (!app && !unit) {
-      lines.push(texts.balancesHeader);
       lines.push(texts.moneyBalance(money(subscriber.account.balance, texts)));
       if (subscriber.account.creditLimit) lines.push(texts.creditLimit(money(subscriber.account.creditLimit, texts)));
     }
     const warnings: string[] = [];
     for (const bucket of wanted) {
       const what = bucketWhat(bucket, catalog, texts);
-      lines.push(texts.bucketLine(bucket.remainingValue, what, inWords(bucket.validFor.endDateTime, now, texts)));
+      const left = bucket.unit === 'MB' ? dataAmount(bucket.remainingValue) : bucket.remainingValue;
+      lines.push(texts.bucketLine(left, what, inWords(bucket.validFor.endDateTime, now, texts)));
       const daysLeft = (new Date(bucket.validFor.endDateTime).getTime() - now.getTime()) / 86_400_000;
       if (bucket.initialValue > 0 && bucket.remainingValue <= bucket.initialValue * LOW_FRACTION) {
         warnings.push(texts.runningOut(what));
@@ -59,7 +61,9 @@ export class BalancesDialog extends InterruptibleDialog<BalancesOptions> {
         warnings.push(texts.expiringSoon(what, inWords(bucket.validFor.endDateTime, now, texts)));
       }
     }
-    await step.context.sendActivity([...lines, ...warnings].join('\n'));
+    const list = lines.length > 1 ? lines.map((line) => `- ${line}`).join('\n') : lines.join('');
+    const header = !app && !unit ? `${texts.balancesHeader}\n` : '';
+    await step.context.sendActivity([header + list, ...warnings].join('\n\n'));
     return step.endDialog();
   }
 }

@@ -45,7 +45,14 @@ export function appName(appId: string, catalog: Catalog | undefined): string {
   return app?.name ?? appId.charAt(0).toUpperCase() + appId.slice(1);
 }
 
-/** "YouTube sessions", "MB", "minutes". */
+/** Data in the unit people use: '300 MB', '1.5 GB', '6 GB'. */
+export function dataAmount(mb: number): string {
+  if (mb < 1024) return `${mb} MB`;
+  const gb = Math.round((mb / 1024) * 10) / 10;
+  return `${gb} GB`;
+}
+
+/** "YouTube sessions", "data", "minutes". */
 export function bucketWhat(bucket: Pick<Bucket, 'unit' | 'app'>, catalog: Catalog | undefined, texts: Texts): string {
   const unit = texts.unitName(bucket.unit, 2);
   return texts.bucketName(unit, bucket.app ? appName(bucket.app, catalog) : undefined);

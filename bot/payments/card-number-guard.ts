@@ -11,6 +11,11 @@ import { CARD_PLACEHOLDER, redactCardNumbers } from '../card-redaction.js';
 export interface CardNumberGuardOptions {
   /** Let the rest of the pipeline run on the redacted text after the warning. Default false: the turn ends. */
   continueTurn?: boolean;
+  /**
+   * Send the warning. Default true. With false the guard only redacts (inbound and outbound) and the turn goes
+   * on, so the bot can warn in the customer's language and point to their open payment link.
+   */
+  speak?: boolean;
   /** The warning; default in English. */
   warning?: string;
   /** Choices offered with the warning (button taps arrive as their `value` text). */
@@ -49,6 +54,7 @@ export class CardNumberGuard implements Middleware {
   constructor(opts: CardNumberGuardOptions = {}) {
     this.#opts = {
       continueTurn: opts.continueTurn ?? false,
+      speak: opts.speak ?? true,
       warning: opts.warning ?? CARD_WARNING,
       choices: opts.choices ?? DEFAULT_CHOICES,
     };
@@ -68,6 +74,7 @@ export class CardNumberGuard implements Middleware {
     const flagged = (activity.channelData as { cardNumberRedacted?: unknown } | undefined)?.cardNumberRedacted === true;
     const found = activity.type === 'message' && (redactActivity(activity) || flagged);
     if (!found) return next();
+    if (!this.#opts.speak) return next();
 
     await context.sendActivity({
       type: 'message',

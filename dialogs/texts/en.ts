@@ -1,6 +1,7 @@
 import type { Texts } from './texts.js';
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** English wording. */
 export const en: Texts = {
@@ -48,6 +49,10 @@ export const en: Texts = {
   alreadyDone: 'That is already done, nothing more was changed.',
   errorApology: 'Sorry, something went wrong on my side. Please try again in a moment.',
   coreUnavailable: "Sorry, I can't reach our account system right now. Please try again in a few minutes.",
+  cardNumberChoices: [
+    { title: 'Top up credit', value: 'top up' },
+    { title: 'Pay my bill', value: 'pay my bill' },
+  ],
   cardNumberWarning:
     'Please never send card details in the chat. I removed them. To pay, use the secure payment link I send you.',
 
@@ -70,11 +75,11 @@ export const en: Texts = {
   balancesHeader: 'Here is what you have:',
   moneyBalance: (amount) => `Credit: ${amount}`,
   creditLimit: (amount) => `Credit limit: ${amount}`,
-  bucketLine: (q, what, expires) => `${what}: ${q} left, expires ${expires}`,
+  bucketLine: (q, what, expires) => `${capitalize(what)}: ${q} left, expires ${expires}`,
   bucketExpired: (what) => `${what}: expired`,
   noBucketFor: (what) => `You don't have any ${what} right now.`,
-  runningOut: (what) => `Heads up: your ${what} are running out.`,
-  expiringSoon: (what, inWords) => `Heads up: your ${what} expire ${inWords}.`,
+  runningOut: (what) => `Heads up: your ${what} ${what === 'data' ? 'is' : 'are'} running out.`,
+  expiringSoon: (what, inWords) => `Heads up: your ${what} ${what === 'data' ? 'expires' : 'expire'} ${inWords}.`,
   bucketName: (unitWord, app) => (app ? `${app} ${unitWord}` : unitWord),
   unitName: (unit, q) => {
     switch (unit) {
@@ -85,7 +90,7 @@ export const en: Texts = {
       case 'SMS':
         return 'SMS';
       case 'MB':
-        return 'MB';
+        return 'data';
       default:
         return unit;
     }

@@ -1,6 +1,7 @@
 import type { Texts } from './texts.js';
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Spanish wording. */
 export const es: Texts = {
@@ -48,6 +49,10 @@ export const es: Texts = {
   alreadyDone: 'Eso ya está hecho, no he cambiado nada más.',
   errorApology: 'Perdona, algo ha fallado por mi parte. Inténtalo de nuevo en un momento.',
   coreUnavailable: 'Perdona, ahora no puedo acceder a tu cuenta. Inténtalo de nuevo en unos minutos.',
+  cardNumberChoices: [
+    { title: 'Recargar saldo', value: 'recargar saldo' },
+    { title: 'Pagar mi factura', value: 'pagar mi factura' },
+  ],
   cardNumberWarning:
     'Por favor, nunca envíes datos de tarjeta por el chat. Los he borrado. Para pagar usa el enlace seguro que te envío.',
 
@@ -71,7 +76,7 @@ export const es: Texts = {
   balancesHeader: 'Esto es lo que tienes:',
   moneyBalance: (amount) => `Saldo: ${amount}`,
   creditLimit: (amount) => `Límite de crédito: ${amount}`,
-  bucketLine: (q, what, expires) => `${what}: te quedan ${q}, caducan ${expires}`,
+  bucketLine: (q, what, expires) => `${capitalize(what)}: te quedan ${q}, caducan ${expires}`,
   bucketExpired: (what) => `${what}: caducado`,
   noBucketFor: (what) => `Ahora mismo no tienes ${what}.`,
   runningOut: (what) => `Atención: se te están acabando las ${what}.`,
@@ -86,7 +91,7 @@ export const es: Texts = {
       case 'SMS':
         return 'SMS';
       case 'MB':
-        return 'MB';
+        return 'datos';
       default:
         return unit;
     }

@@ -61,6 +61,8 @@ export interface Texts {
   errorApology: string;
   coreUnavailable: string;
   cardNumberWarning: string;
+  /** Offered with the card warning when no payment link is open: the ways to a secure link. */
+  cardNumberChoices: { title: string; value: string }[];
 
   // identity
   askNumber: string;
@@ -82,7 +84,7 @@ export interface Texts {
   balancesHeader: string;
   moneyBalance(amount: string): string;
   creditLimit(amount: string): string;
-  bucketLine(quantity: number, what: string, expiresInWords: string): string;
+  bucketLine(quantity: number | string, what: string, expiresInWords: string): string;
   bucketExpired(what: string): string;
   noBucketFor(what: string): string;
   runningOut(what: string): string;

@@ -10,7 +10,7 @@ describe('dialogs: balances', () => {
         await play(h, [
           [
             'what is my balance',
-            [/Credit: \$5\.00/, /Facebook sessions: 100 left, expires in 25 days/, /MB: 1536 left/],
+            [/Credit: \$5\.00/, /Facebook sessions: 100 left, expires in 25 days/, /Data: 1\.5 GB left/],
           ],
           [
             'how many youtube sessions do I have',
@@ -28,7 +28,11 @@ describe('dialogs: balances', () => {
         await play(h, [
           [
             'show my balance',
-            [/YouTube sessions: 2 left/, /Heads up: your YouTube sessions are running out/, /Heads up: your MB/],
+            [
+              /YouTube sessions: 2 left/,
+              /Heads up: your YouTube sessions are running out/,
+              /Heads up: your data expires in 2 days/,
+            ],
           ],
         ]);
       });

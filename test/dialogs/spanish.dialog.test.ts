@@ -6,7 +6,7 @@ describe('dialogs in Spanish', () => {
     const h = await createHarness({ channelId: 'whatsapp', msisdn: DIEGO });
     await play(h, [
       ['hola', /^¡Hola Diego!/],
-      ['cuál es mi saldo', [/Saldo: 10,00/, /sesiones de Facebook: te quedan 50, caducan en 27 días/]],
+      ['cuál es mi saldo', [/Saldo: 10,00/, /Sesiones de Facebook: te quedan 50, caducan en 27 días/]],
       [
         'quiero cambiar 10 sesiones de facebook por tiktok',
         /Cambiar 10 sesiones de Facebook por 5 sesiones de TikTok \(tasa 2:1\)/,
