@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Storage, StoreItem, StoreItems } from 'botbuilder';
 import { Low } from 'lowdb';
@@ -13,7 +14,11 @@ interface ShardData {
 export interface LowdbStorageOptions {
   /** Directory of the shard files (created if missing); one process at a time (a `LOCK` file holds its pid). */
   dir: string;
-  /** Number of shard files keys are hashed into. Fixed for the life of a directory. Default 16. */
+  /**
+   * Number of shard files keys are hashed into, for a new directory (default 256: a write rewrites one shard, so
+   * more shards keep each write small as the number of customers grows). Fixed for the life of a directory: the
+   * count is recorded in `SHARDS` and a directory made earlier keeps its own.
+   */
   shards?: number;
 }
 
@@ -36,9 +41,8 @@ export class LowdbStorage implements Storage {
 
   constructor(opts: LowdbStorageOptions) {
     this.#dir = opts.dir;
-    this.#shards = opts.shards ?? 16;
-    if (!Number.isInteger(this.#shards) || this.#shards < 1) throw new Error('LowdbStorage: shards must be >= 1');
     this.#release = lockDir(this.#dir);
+    this.#shards = shardCountOf(this.#dir, opts.shards ?? DEFAULT_SHARDS);
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -131,6 +135,24 @@ export class LowdbStorage implements Storage {
     }
     return p;
   }
+}
+
+const DEFAULT_SHARDS = 256;
+/** Directories made before the count was recorded used 16 shards. */
+const LEGACY_SHARDS = 16;
+
+/** The directory's recorded shard count; records `wanted` for a new directory. */
+function shardCountOf(dir: string, wanted: number): number {
+  if (!Number.isInteger(wanted) || wanted < 1) throw new Error('LowdbStorage: shards must be >= 1');
+  const file = join(dir, 'SHARDS');
+  if (existsSync(file)) {
+    const recorded = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(recorded) && recorded >= 1) return recorded;
+  }
+  const existing = readdirSync(dir).some((name) => name.startsWith('storage') && name.endsWith('.json'));
+  const count = existing ? LEGACY_SHARDS : wanted;
+  writeFileSync(file, `${count}\n`);
+  return count;
 }
 
 function newETag(): string {
