@@ -41,7 +41,7 @@ export interface ProactiveCareDeps {
   settings: AlertSettings;
   logger: Logger;
   clock?: Clock;
-  /** Alerts prepared and sent at once. Default 8. */
+  /** Alerts prepared and sent at once. Default 2: alerts are background work and must leave the bot room to answer. */
   concurrency?: number;
   /** Longest a waiting alert gives way to the bot's own turns. Default 250 ms. */
   maxYieldMs?: number;
@@ -84,7 +84,7 @@ export class ProactiveCare {
     this.#log = deps.logger.child({ component: 'care' });
     this.#clock = deps.clock ?? systemClock;
     this.state = new CareState(deps.storage);
-    this.#concurrency = Math.max(1, deps.concurrency ?? 8);
+    this.#concurrency = Math.max(1, deps.concurrency ?? 2);
     this.#maxYieldMs = deps.maxYieldMs ?? 250;
   }
 
