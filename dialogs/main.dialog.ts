@@ -108,6 +108,11 @@ interface MainValues {
   route: Route;
 }
 
+/** Sentiment score at or below which a message counts as strongly negative (node-nlp's scale; below 0 is negative). */
+export const STRONGLY_NEGATIVE_SCORE = -0.5;
+/** Routes with no task to carry out: there, strong negativity is the message. */
+const NOTHING_TO_DO: readonly string[] = ['None', 'greeting', 'help', 'thanks', 'goodbye'];
+
 export class MainDialog extends InterruptibleDialog {
   static readonly id = 'main';
 
@@ -174,6 +179,12 @@ export class MainDialog extends InterruptibleDialog {
     const app = entitiesOf(recognition, 'app')[0]?.value;
     const unit = entitiesOf(recognition, 'unit')[0]?.value;
     const fullMenu = profile.msisdn || !session.channelIdentity ? texts.menu : texts.menuNoAccount;
+
+    // A customer who is clearly upset and asks for nothing the bot can do goes to a person rather than a menu.
+    if (NOTHING_TO_DO.includes(route) && recognition.sentiment.score <= STRONGLY_NEGATIVE_SCORE) {
+      await this.deps.handoff.initiate(step.context, { reason: 'negative_sentiment' });
+      return step.endDialog();
+    }
 
     switch (route) {
       case 'greeting': {

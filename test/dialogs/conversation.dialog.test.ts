@@ -106,6 +106,30 @@ describe('dialogs: greeting, help, small talk, fallback and the way to a person'
         expect(ledger.ok && ledger.value.filter((e) => e.reason.startsWith('swap'))).to.deep.equal([]);
       });
 
+      it('a strongly negative message with nothing to do goes to a person; a plain question is still answered', async () => {
+        const h = await createHarness({ channelId, msisdn: ANA });
+        await signIn(h, ANA);
+        await play(h, [
+          [
+            'this is terrible, I hate you, worst service ever',
+            (r) => {
+              expect(handoffEvents(r)[0]?.value).to.include({ reason: 'negative_sentiment' });
+            },
+          ],
+        ]);
+        const calm = await createHarness({ channelId, msisdn: ANA });
+        await signIn(calm, ANA);
+        await play(calm, [
+          [
+            'how many youtube sessions do i have',
+            (r) => {
+              expect(handoffEvents(r)).to.deep.equal([]);
+              expect(textOf(r)).to.match(/YouTube sessions: 10 left/);
+            },
+          ],
+        ]);
+      });
+
       it('a misunderstood request never starts a transaction', async () => {
         const h = await createHarness({ channelId, msisdn: ANA });
         await signIn(h, ANA);
