@@ -20,7 +20,7 @@ export function check(
   benchmark: string,
   what: string,
   measured: Spread | undefined,
-  op: '>=' | '<',
+  op: '>=' | '<' | '<=',
   limit: number,
   unit: string,
 ): TargetCheck {
@@ -31,7 +31,13 @@ export function check(
     target: `${op} ${limit} ${unit}`.trim(),
     measured,
     unit,
-    met: ok ? (op === '>=' ? measured.median >= limit : measured.median < limit) : undefined,
+    met: ok
+      ? op === '>='
+        ? measured.median >= limit
+        : op === '<='
+          ? measured.median <= limit
+          : measured.median < limit
+      : undefined,
   };
 }
 
@@ -100,7 +106,9 @@ const EXPLAIN: Record<string, string> = {
 };
 
 /** Sentences on what limits throughput, from the profile of a saturation run. */
-export function limitsFromProfile(p: ProfileSummary & { concurrency: number; path: string }): string[] {
+export function limitsFromProfile(
+  p: ProfileSummary & { concurrency: number; path: string; turnsPerSecond?: number },
+): string[] {
   const lines: string[] = [];
   const busyPct = Math.round((p.busyMs / Math.max(1, p.wallMs)) * 100);
   lines.push(
@@ -112,9 +120,9 @@ export function limitsFromProfile(p: ProfileSummary & { concurrency: number; pat
           'for CPU held by other processes.'
         : ' It is CPU-bound.'),
   );
-  for (const m of p.topModules.slice(0, 5)) {
+  for (const m of p.topModules.slice(0, 4)) {
     const why = EXPLAIN[m.name];
-    lines.push(`${m.sharePct}% of busy time in ${m.name}${why ? `: ${why}` : ''}.`);
+    lines.push(`${p.path}: ${m.sharePct}% of busy time in ${m.name}${why ? `: ${why}` : ''}.`);
   }
   return lines;
 }

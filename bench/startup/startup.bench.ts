@@ -10,13 +10,14 @@
  *
  *   npx tsx bench/startup/startup.bench.ts [--quick]      (prints JSON)
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { productEntry } from '../load/target-process.js';
+import { benchEntry, productEntry } from '../load/target-process.js';
+import { spread } from '../report/stats.js';
 import { type PreparedSubscribers, prepareSubscribers } from '../turns/subscribers.js';
 
 export type StartupCase = 'cached-model-demo' | 'cached-model-100k' | 'no-model-first-start';
@@ -31,6 +32,8 @@ export interface StartupRun {
 
 export interface StartupBenchResult {
   runs: StartupRun[];
+  /** Milliseconds to import each heavy dependency in a fresh process (median over runs), then our code. */
+  moduleLoadMs: Record<string, number>;
   subscribers: PreparedSubscribers;
   /** The trained model left by the first start, for other benches (deleted with the work dir unless kept). */
   nluModelFile?: string;
@@ -121,6 +124,16 @@ async function coldStart(dataDir: string, timeoutMs = 120_000): Promise<{ ms: nu
   }
 }
 
+/** Import times of the product's dependencies in a fresh process (see import-probe.ts). */
+function moduleLoadTimes(): Record<string, number> {
+  const { file, execArgv } = benchEntry('../startup/import-probe.ts');
+  const out = execFileSync(process.execPath, [...execArgv, file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return JSON.parse(out) as Record<string, number>;
+}
+
 export async function run(opts: StartupBenchOptions = {}): Promise<StartupBenchResult> {
   const log = opts.log ?? (() => {});
   const runs = opts.runs ?? 3;
@@ -150,7 +163,13 @@ export async function run(opts: StartupBenchOptions = {}): Promise<StartupBenchR
       copyFileSync(model, join(bigDir, 'nlu', 'nlu-model.json'));
     }
     for (let r = 1; r <= runs; r++) record('cached-model-100k', r, await coldStart(bigDir));
-    return { runs: out, subscribers, nluModelFile: existsSync(model) ? model : undefined };
+
+    const probes = Array.from({ length: runs }, () => moduleLoadTimes());
+    const moduleLoadMs: Record<string, number> = {};
+    for (const key of Object.keys(probes[0] ?? {}))
+      moduleLoadMs[key] = spread(probes.map((p) => p[key] ?? Number.NaN)).median;
+    log(`startup: module loading ${moduleLoadMs.total} ms`);
+    return { runs: out, moduleLoadMs, subscribers, nluModelFile: existsSync(model) ? model : undefined };
   } finally {
     if (!opts.workDir) rmSync(work, { recursive: true, force: true });
   }

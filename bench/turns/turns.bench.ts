@@ -77,7 +77,7 @@ export interface TurnsBenchResult {
   memory: { idleRssMB: number; underLoadPeakRssMB: number; afterLoadRssMB: number; lifetimePeakRssMB: number };
   /** Checks that the conversations really went through the dialogs (Direct Line log, sampled). */
   directLineCheck?: { conversations: number; swapsConfirmed: number };
-  profile?: ProfileSummary & { path: BotPath; concurrency: number; seconds: number };
+  profiles?: (ProfileSummary & { path: BotPath; concurrency: number; seconds: number; turnsPerSecond: number })[];
 }
 
 const ADMIN_TOKEN = 'bench-admin-token';
@@ -241,9 +241,9 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
       }
     }
 
-    let profile: TurnsBenchResult['profile'];
-    if (profileSeconds > 0) {
-      const path = paths[0] ?? 'api-messages';
+    // Where the time goes: a CPU profile of the product during a saturation run on each path.
+    const profiles: NonNullable<TurnsBenchResult['profiles']> = [];
+    for (const path of profileSeconds > 0 ? paths : []) {
       const convs = await openConversations({
         baseUrl: product.baseUrl,
         path,
@@ -254,16 +254,23 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
         identitySecret: IDENTITY_SECRET,
         tag: `${path}-profile`,
       });
-      const file = join(work, 'saturation.cpuprofile');
+      const file = join(work, `saturation-${path}.cpuprofile`);
       await product.startProfile(500);
-      await closedLoop({
+      const load = await closedLoop({
         baseUrl: product.baseUrl,
         conversations: convs,
         durationSeconds: profileSeconds,
         expect: 'product',
       });
       await product.stopProfile(file);
-      profile = { ...summariseProfileFile(file), path, concurrency: profileConcurrency, seconds: profileSeconds };
+      profiles.push({
+        ...summariseProfileFile(file),
+        path,
+        concurrency: profileConcurrency,
+        seconds: profileSeconds,
+        turnsPerSecond: load.turnsPerSecond,
+      });
+      log(`turns: profiled ${path} at ${profileConcurrency} conversations (${load.turnsPerSecond} turns/s)`);
     }
 
     clearInterval(sampler);
@@ -284,7 +291,7 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
         lifetimePeakRssMB: Math.round(after.maxRssBytes / MB),
       },
       directLineCheck,
-      profile,
+      profiles,
     };
   } finally {
     for (const t of targets) await t.stop().catch(() => undefined);
