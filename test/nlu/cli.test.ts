@@ -1,10 +1,13 @@
 /**
  * `npm run --silent nlu -- predict|eval` as an operator runs them (CONTRACTS.md section 1): spawned through
- * npm, which builds dist/ first. Both commands share one build and one DATA_DIR (one trained model).
+ * npm, which builds dist/ when a source is newer than the last build. Both commands share one build and one
+ * DATA_DIR (one trained model): the build runs once, in `before`, through the same `buildIfNeeded` npm's
+ * script calls, so neither spawned command builds again (building all of dist is slow on a shared machine).
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { INTENTS } from '../../nlu/recognizer.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -25,6 +28,21 @@ describe('nlu CLI (npm run nlu)', function () {
   this.timeout(300_000);
   const data = tempDir('nlu-cli-');
   after(() => data.remove());
+
+  before(() => {
+    // In a child process: buildIfNeeded exits its process when tsc fails, which must not take mocha down.
+    const script = pathToFileURL(join(ROOT, 'scripts', 'build-if-needed.mjs')).href;
+    const build = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `(await import('${script}')).buildIfNeeded()`],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 240_000,
+      },
+    );
+    expect(build.status, build.stderr).to.equal(0);
+  });
 
   it('predict: one JSON object per input line on stdout, nothing else', () => {
     const lines = ['whats my bal', 'swap 10 fb to yt', 'what is the weather in paris', 'quiero recargar diez pesos'];

@@ -22,40 +22,80 @@ describe('nlu recognizer (node-nlp)', function () {
   after(() => cache.remove());
 
   for (const locale of SUPPORTED_LOCALES) {
-    describe(`held-out corpus (${locale})`, () => {
-      const { heldOut } = loadCorpus(defaultCorpusDir(), locale).corpus;
+    const { corpus } = loadCorpus(defaultCorpusDir(), locale);
+    const train = new Set(
+      Object.values(corpus.train)
+        .flat()
+        .map((u) => u.toLowerCase()),
+    );
+    // Floors, not targets: the unseen set is judged at 90% in-scope, 85% None, under 5% false starts.
+    const parts = [
+      { name: 'held-out corpus', items: corpus.heldOut, inScopeFloor: 0.92 },
+      { name: 'benchmark-style held-out corpus', items: corpus.heldOutWild, inScopeFloor: 0.9 },
+    ];
+    for (const part of parts) {
+      describe(`${part.name} (${locale})`, () => {
+        it('covers every intent and None with at least 150 utterances', () => {
+          expect(part.items.length).to.be.at.least(150);
+          expect(new Set(part.items.map((h) => h.intent))).to.have.lengthOf(INTENTS.length);
+        });
 
-      it('covers every intent and None with at least 150 utterances', () => {
-        expect(heldOut.length).to.be.at.least(150);
-        expect(new Set(heldOut.map((h) => h.intent))).to.have.lengthOf(INTENTS.length);
-      });
+        it('never repeats a training utterance', () => {
+          expect(part.items.filter((h) => train.has(h.text.toLowerCase())).map((h) => h.text)).to.deep.equal([]);
+        });
 
-      it('never repeats a training utterance', () => {
-        const train = new Set(
-          Object.values(loadCorpus(defaultCorpusDir(), locale).corpus.train)
-            .flat()
-            .map((u) => u.toLowerCase()),
-        );
-        expect(heldOut.filter((h) => train.has(h.text.toLowerCase())).map((h) => h.text)).to.deep.equal([]);
-      });
+        it(`gets at least ${part.inScopeFloor * 100}% of in-scope utterances right`, async () => {
+          const report = await evaluate(recognizer, part.items, locale);
+          expect(
+            report.inScopeAccuracy,
+            JSON.stringify(report.errors.filter((e) => e.expected !== 'None')),
+          ).to.be.at.least(part.inScopeFloor);
+        });
 
-      it('gets at least 92% of in-scope utterances right', async () => {
-        const report = await evaluate(recognizer, heldOut, locale);
-        expect(
-          report.inScopeAccuracy,
-          JSON.stringify(report.errors.filter((e) => e.expected !== 'None')),
-        ).to.be.at.least(0.92);
+        it('answers None to at least 85% of out-of-scope utterances and starts a transaction from under 5%', async () => {
+          const report = await evaluate(recognizer, part.items, locale);
+          const misses = JSON.stringify(report.errors.filter((e) => e.expected === 'None'));
+          expect(report.noneRecall, misses).to.be.at.least(0.85);
+          expect(report.outOfScopeTransactional, misses).to.be.below(0.05);
+        });
       });
-
-      it('answers None to at least 80% of out-of-scope utterances and starts a transaction from under 5%', async () => {
-        const report = await evaluate(recognizer, heldOut, locale);
-        const misses = JSON.stringify(report.errors.filter((e) => e.expected === 'None'));
-        // Floor, not target: the target (85%) is measured on the unseen set; see the report.
-        expect(report.noneRecall, misses).to.be.at.least(0.8);
-        expect(report.outOfScopeTransactional, misses).to.be.below(0.05);
-      });
-    });
+    }
   }
+
+  it('keeps the two held-out parts apart', () => {
+    for (const locale of SUPPORTED_LOCALES) {
+      const { corpus } = loadCorpus(defaultCorpusDir(), locale);
+      const first = new Set(corpus.heldOut.map((h) => h.text.toLowerCase()));
+      expect(corpus.heldOutWild.filter((h) => first.has(h.text.toLowerCase())).map((h) => h.text)).to.deep.equal([]);
+    }
+  });
+
+  it("answers None to another company's account, bill or balance", async () => {
+    for (const [text, locale] of [
+      ['how much is left on my amex card', 'en'],
+      ['pay the electric bill for my apartment', 'en'],
+      ['raise the credit limit on my bank card', 'en'],
+      ['what is the balance of my savings account', 'en'],
+      ['top up my metro card with 20 dollars', 'en'],
+      ['cuanto saldo tiene mi tarjeta del banco', 'es'],
+      ['quiero pagar el recibo de la luz', 'es'],
+      ['subir el limite de mi tarjeta de credito', 'es'],
+    ]) {
+      const r = await recognizer.recognize(text, locale);
+      expect(r.intent, text).to.equal('None');
+    }
+  });
+
+  it('keeps our own account in scope when a card or bank is only the means', async () => {
+    for (const [text, locale, intent] of [
+      ['pay my phone bill with my credit card', 'en', 'bill.pay'],
+      ['i want to top up my phone with my credit card', 'en', 'credit.topup'],
+      ['recargar mi celular con tarjeta de debito', 'es', 'credit.topup'],
+    ]) {
+      const r = await recognizer.recognize(text, locale);
+      expect(r.intent, text).to.equal(intent);
+    }
+  });
 
   it('answers None to near-misses that share words with the domain', async () => {
     for (const text of [
