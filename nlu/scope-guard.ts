@@ -16,8 +16,8 @@
  *    training corpus uses only in `None` utterances, never in-scope ("sunset", "shifts", "calories"). Written
  *    as the means of a request ("pay my bill with my credit card", "top up from my bank account") such a
  *    word does not make it foreign.
- * 3. Confidence: the classifier's best score below a threshold calibrated on a validation split of the
- *    training corpus (`nlu/calibrate.ts`, results in `nlu/calibration.json`).
+ * 3. Confidence: the classifier's best score below a threshold (`DEFAULT_THRESHOLDS`, or the ones measured by
+ *    `nlu/calibrate.ts` on a validation split of the training corpus when `nlu/calibration.json` exists).
  * 4. Transactions need a cue: an intent that moves money or bundles (TRANSACTIONAL_INTENTS) is only answered
  *    when the message has a word or entity of that transaction (an app, an amount, "swap", "recarga"...) and a
  *    thing such a transaction is about (data, sessions, credit, the bill...), and its score clears a stricter
