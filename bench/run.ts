@@ -89,7 +89,7 @@ function otherSpecs(): OtherSpec[] {
       title: 'Charging core: mutations per second (100,000 subscribers, lowdb)',
       module: 'charging/charging.bench',
       targetNote: 'Targets (issue 2): >= 2,000 mutations/s, p99 < 20 ms, no event-loop stall over 10 ms, < 300 MB.',
-      runs,
+      runs: quick ? 1 : 2,
       budgetSeconds: 200,
       options: { subscribers: 100_000, durationMs: quick ? 2000 : 5000 },
       targets: (a) => [
@@ -105,7 +105,7 @@ function otherSpecs(): OtherSpec[] {
       module: 'webchat/webchat.bench',
       targetNote:
         'Issue 4: 200 concurrent Direct Line conversations over WebSockets, each sending 20 messages (its own test bot); no numeric target.',
-      runs,
+      runs: quick ? 1 : 2,
       budgetSeconds: 240,
       options: { conversations: 200, messagesPerConversation: quick ? 3 : 20 },
     },
@@ -205,8 +205,8 @@ async function main(): Promise<void> {
             log,
             nluModelFile,
             ...(quick
-              ? { runs: 1, saturationSeconds: 2, openLoopSeconds: 3, profileSeconds: 2 }
-              : { runs: 3, saturationSeconds: 3, openLoopSeconds: 5, profileSeconds: 4 }),
+              ? { runs: 1, saturationSeconds: 2, warmupSeconds: 1, openLoopSeconds: 3, profileSeconds: 2 }
+              : { runs: 3, saturationSeconds: 3, warmupSeconds: 1, openLoopSeconds: 5, profileSeconds: 4 }),
           }),
         );
         report.turns = { ok: true, seconds: (performance.now() - t) / 1000, result };

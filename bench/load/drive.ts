@@ -47,13 +47,17 @@ class Tally {
   readonly latencies: number[] = [];
   failures = 0;
   unexpected = 0;
+  /** Responses before this instant (performance.now()) are the warm-up: not counted. */
+  countFrom = 0;
 
   attach(instance: autocannon.Instance): void {
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (performance.now() < this.countFrom) return;
       if (statusCode >= 200 && statusCode < 300) this.latencies.push(responseTime);
       else this.failures++;
     });
     instance.on('reqError', () => {
+      if (performance.now() < this.countFrom) return;
       this.failures++;
     });
   }
@@ -107,18 +111,25 @@ export interface ClosedLoopOptions {
   /** One connection per conversation. */
   conversations: readonly Conversation[];
   durationSeconds: number;
+  /**
+   * Seconds of load before counting starts. All conversations start at once; until the server's queue reaches its
+   * steady state, completions lag, and a slow server at high concurrency would finish nothing in a short window.
+   */
+  warmupSeconds?: number;
   expect: Expect;
 }
 
 export async function closedLoop(opts: ClosedLoopOptions): Promise<LoadResult> {
   const tally = new Tally();
   let next = 0;
+  const warmup = opts.warmupSeconds ?? 0;
   const started = performance.now();
+  tally.countFrom = started + warmup * 1000;
   await runInstance(
     {
       url: opts.baseUrl,
       connections: opts.conversations.length,
-      duration: opts.durationSeconds,
+      duration: warmup + opts.durationSeconds,
       timeout: 30,
       // Replaced per connection by setupClient; never sent.
       requests: [{ method: 'GET', path: '/healthz' }],
@@ -130,7 +141,7 @@ export async function closedLoop(opts: ClosedLoopOptions): Promise<LoadResult> {
     tally,
   );
   // autocannon stops at `duration`; replies still in flight then are not counted, so divide by the duration.
-  return tally.result(Math.min(opts.durationSeconds, (performance.now() - started) / 1000));
+  return tally.result(Math.min(opts.durationSeconds, (performance.now() - tally.countFrom) / 1000));
 }
 
 export interface OpenLoopOptions {

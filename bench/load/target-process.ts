@@ -23,6 +23,11 @@ export interface Target {
   /** From process start to listening, as seen by the child (module loading excluded). */
   startMs: number;
   stats(): Promise<TargetStats>;
+  /**
+   * Waits until the server's event loop is nearly idle (turns abandoned when a load run stopped are still being
+   * answered), so that one run's backlog does not slow the next, on either server: they share the cores.
+   */
+  waitIdle(maxMs?: number): Promise<void>;
   startProfile(intervalUs?: number): Promise<void>;
   /** Stops the profiler and writes the `.cpuprofile` to `file`. */
   stopProfile(file: string): Promise<void>;
@@ -90,6 +95,14 @@ export async function startTarget(kind: TargetKind, env: Record<string, string>)
       ask({ type: 'stats' });
       const { rssBytes, heapUsedBytes, maxRssBytes } = await reply;
       return { rssBytes, heapUsedBytes, maxRssBytes };
+    },
+    async waitIdle(maxMs = 30_000) {
+      const until = performance.now() + maxMs;
+      while (performance.now() < until) {
+        const reply = waitFor('busy', 10_000);
+        ask({ type: 'busy', windowMs: 200 });
+        if ((await reply).utilization < 0.1) return;
+      }
     },
     async startProfile(intervalUs) {
       const reply = waitFor('profile-started', 10_000);

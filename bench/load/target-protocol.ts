@@ -7,6 +7,7 @@ export const BENCH_WEBCHAT_LIMITS = { activitiesPerSecond: 1_000_000, activities
 
 export type ParentMessage =
   | { type: 'stats' }
+  | { type: 'busy'; windowMs: number }
   | { type: 'profile-start'; intervalUs?: number }
   | { type: 'profile-stop'; file: string }
   | { type: 'stop' };
@@ -14,6 +15,7 @@ export type ParentMessage =
 export type ChildMessage =
   | { type: 'ready'; port: number; startMs: number }
   | { type: 'stats'; rssBytes: number; heapUsedBytes: number; maxRssBytes: number }
+  | { type: 'busy'; utilization: number }
   | { type: 'profile-started' }
   | { type: 'profile-stopped'; file: string }
   | { type: 'failed'; message: string };

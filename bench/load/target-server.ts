@@ -6,12 +6,14 @@
  * It talks to the parent over the IPC channel of `fork()`:
  *   child -> parent  { type: 'ready', port, startMs }            once listening
  *   parent -> child  { type: 'stats' }                            -> { type: 'stats', rssBytes, heapUsedBytes, maxRssBytes }
+ *   parent -> child  { type: 'busy', windowMs }                  -> { type: 'busy', utilization } (event loop, 0..1)
  *   parent -> child  { type: 'profile-start', intervalUs }        -> { type: 'profile-started' }
  *   parent -> child  { type: 'profile-stop', file }               -> { type: 'profile-stopped', file }
  *   parent -> child  { type: 'stop' }                             closes and exits 0
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../bot/config.js';
 import { composeApp } from '../../bot/compose.js';
 import { createLogger } from '../../bot/logger.js';
@@ -65,6 +67,13 @@ async function main(): Promise<void> {
             heapUsedBytes: mem.heapUsed,
             maxRssBytes: process.resourceUsage().maxRSS * 1024,
           });
+          break;
+        }
+        case 'busy': {
+          // Event-loop utilisation over a short window: near 0 once turns left over from a run are done.
+          const before = performance.eventLoopUtilization();
+          await new Promise((r) => setTimeout(r, message.windowMs));
+          send({ type: 'busy', utilization: performance.eventLoopUtilization(before).utilization });
           break;
         }
         case 'profile-start': {

@@ -60,7 +60,9 @@ function turnsSection(t: TurnsBenchResult, targets: TargetCheck[], startup?: Sta
       `Each server runs in its own process; the load generator in a third. Product started (composeApp) in ${t.productStartMs} ms.`,
   );
   const paths = [...new Set(t.saturation.map((s) => s.path))];
-  out.push(`\n### Saturation (closed loop, ${t.saturationSeconds} s per run)\n`);
+  out.push(
+    `\n### Saturation (closed loop, ${t.saturationSeconds} s counted per run after ${t.warmupSeconds} s of the same load)\n`,
+  );
   out.push(
     'Each conversation sends its next message as soon as the reply arrives. Turns per second, then latency p50 / p99 in ms; median of runs with (min - max).\n',
   );
@@ -124,14 +126,16 @@ function turnsSection(t: TurnsBenchResult, targets: TargetCheck[], startup?: Sta
   out.push(`\n### Memory (product process)\n`);
   out.push(
     table(
-      ['idle after start', 'peak under load', 'after load', 'lifetime peak (start-up included)'],
+      ['', 'idle after start', 'peak under load', 'after load', 'lifetime peak (start-up included)'],
       [
         [
+          'RSS',
           `${t.memory.idleRssMB} MB`,
           `${t.memory.underLoadPeakRssMB} MB`,
           `${t.memory.afterLoadRssMB} MB`,
           `${t.memory.lifetimePeakRssMB} MB`,
         ],
+        ['V8 heap used', `${t.memory.idleHeapMB} MB`, `${t.memory.heapAtPeakMB} MB (at the RSS peak)`, '', ''],
       ],
     ),
   );
@@ -177,7 +181,7 @@ function turnsSection(t: TurnsBenchResult, targets: TargetCheck[], startup?: Sta
       const demo = idle('cached-model-demo');
       const big = idle('cached-model-100k');
       out.push(
-        `- Memory: the product idles at ${Math.round(demo)} MB with the demo data (frameworks, node-nlp and its model) and at ${Math.round(big)} MB with ${startup.subscribers.count.toLocaleString('en-US')} subscribers: the charging store's id indexes and its cache of up to 256 of 1,024 shard files cost about ${Math.round(big - demo)} MB. Under load the bot-side state (LowdbStorage holds every shard in memory, with transcripts and Direct Line logs) and the JSON strings of whole-shard writes take it to ${t.memory.underLoadPeakRssMB} MB.`,
+        `- Memory: the product idles at ${Math.round(demo)} MB with the demo data (frameworks, node-nlp and its model) and at ${Math.round(big)} MB with ${startup.subscribers.count.toLocaleString('en-US')} subscribers: the charging store's id indexes and its cache of up to 256 of 1,024 shard files cost about ${Math.round(big - demo)} MB. Under load it peaks at ${t.memory.underLoadPeakRssMB} MB RSS with ${t.memory.heapAtPeakMB} MB of V8 heap in use: live state (LowdbStorage keeps every shard in memory with transcripts and Direct Line logs; the charging store's cached shards) plus garbage not yet collected from whole-shard JSON writes (the profile shows the collector's share).`,
       );
     }
   }

@@ -31,8 +31,9 @@ export interface TurnsBenchOptions {
   concurrency?: number[];
   /** Runs of every measurement (the report gives median, min and max). */
   runs?: number;
-  /** Seconds per saturation run. */
+  /** Seconds per saturation run (counted), after `warmupSeconds` of the same load (not counted). */
   saturationSeconds?: number;
+  warmupSeconds?: number;
   /** The steady load: turns per second offered over `openLoopConversations` conversations. */
   openLoopRate?: number;
   openLoopConversations?: number;
@@ -69,12 +70,21 @@ export interface TurnsBenchResult {
   subscribers: PreparedSubscribers;
   concurrency: number[];
   saturationSeconds: number;
+  warmupSeconds: number;
   openLoop: { rate: number; conversations: number; seconds: number };
   productStartMs: number;
   saturation: SaturationRun[];
   steady: SteadyRun[];
   /** RSS of the product's process: idle after start, peak sampled under load, and lifetime peak (start-up too). */
-  memory: { idleRssMB: number; underLoadPeakRssMB: number; afterLoadRssMB: number; lifetimePeakRssMB: number };
+  memory: {
+    idleRssMB: number;
+    idleHeapMB: number;
+    underLoadPeakRssMB: number;
+    /** V8 heap in use when the RSS peaked (the rest: code, buffers, strings outside the heap, freed pages). */
+    heapAtPeakMB: number;
+    afterLoadRssMB: number;
+    lifetimePeakRssMB: number;
+  };
   /** Checks that the conversations really went through the dialogs (Direct Line log, sampled). */
   directLineCheck?: { conversations: number; swapsConfirmed: number };
   profiles?: (ProfileSummary & { path: BotPath; concurrency: number; seconds: number; turnsPerSecond: number })[];
@@ -112,7 +122,8 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
   const requested = opts.subscribers ?? 100_000;
   const concurrency = opts.concurrency ?? [1, 50, 200];
   const runs = opts.runs ?? 3;
-  const saturationSeconds = opts.saturationSeconds ?? 4;
+  const saturationSeconds = opts.saturationSeconds ?? 3;
+  const warmupSeconds = opts.warmupSeconds ?? 1.5;
   const rate = opts.openLoopRate ?? 100;
   const openConvs = opts.openLoopConversations ?? 200;
   const openSeconds = opts.openLoopSeconds ?? 6;
@@ -145,10 +156,14 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
     const idle = await product.stats();
     // Resident memory sampled under load (the process's lifetime peak also holds its start-up).
     let loadPeakRss = 0;
+    let heapAtPeak = 0;
     const sampler = setInterval(() => {
       product.stats().then(
         (s) => {
-          loadPeakRss = Math.max(loadPeakRss, s.rssBytes);
+          if (s.rssBytes > loadPeakRss) {
+            loadPeakRss = s.rssBytes;
+            heapAtPeak = s.heapUsedBytes;
+          }
         },
         () => undefined,
       );
@@ -187,7 +202,8 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
           expect: kind,
         });
       }
-      await settle(300);
+      await echo.waitIdle();
+      await product.waitIdle();
 
       for (let r = 0; r < runs; r++) {
         for (const c of concurrency) {
@@ -197,10 +213,11 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
               baseUrl: byKind[kind].baseUrl,
               conversations: convs[kind].slice(0, c),
               durationSeconds: saturationSeconds,
+              warmupSeconds,
               expect: kind,
             });
             // Replies still in flight when the run stopped finish before the next run starts.
-            await settle(300);
+            await byKind[kind].waitIdle();
           }
           const e = results.echo as LoadResult;
           const p = results.product as LoadResult;
@@ -225,7 +242,7 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
           log(
             `turns: ${path} steady ${rate}/s run ${r + 1} ${kind}: ${result.turnsPerSecond}/s p50 ${result.p50Ms} p99 ${result.p99Ms} ms`,
           );
-          await settle(300);
+          await byKind[kind].waitIdle();
         }
       }
 
@@ -240,6 +257,11 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
         directLineCheck = { conversations: sample.length, swapsConfirmed };
       }
     }
+
+    // Memory is measured on the load runs only: the profiler's own buffers are not the product's.
+    clearInterval(sampler);
+    const after = await product.stats();
+    loadPeakRss = Math.max(loadPeakRss, after.rssBytes);
 
     // Where the time goes: a CPU profile of the product during a saturation run on each path.
     const profiles: NonNullable<TurnsBenchResult['profiles']> = [];
@@ -263,6 +285,7 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
         expect: 'product',
       });
       await product.stopProfile(file);
+      await product.waitIdle();
       profiles.push({
         ...summariseProfileFile(file),
         path,
@@ -273,20 +296,20 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
       log(`turns: profiled ${path} at ${profileConcurrency} conversations (${load.turnsPerSecond} turns/s)`);
     }
 
-    clearInterval(sampler);
-    const after = await product.stats();
-    loadPeakRss = Math.max(loadPeakRss, after.rssBytes);
     return {
       subscribers: prepared,
       concurrency,
       saturationSeconds,
+      warmupSeconds,
       openLoop: { rate, conversations: openConvs, seconds: openSeconds },
       productStartMs: Math.round(product.startMs),
       saturation,
       steady,
       memory: {
         idleRssMB: Math.round(idle.rssBytes / MB),
+        idleHeapMB: Math.round(idle.heapUsedBytes / MB),
         underLoadPeakRssMB: Math.round(loadPeakRss / MB),
+        heapAtPeakMB: Math.round(heapAtPeak / MB),
         afterLoadRssMB: Math.round(after.rssBytes / MB),
         lifetimePeakRssMB: Math.round(after.maxRssBytes / MB),
       },
