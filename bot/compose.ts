@@ -115,6 +115,9 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
     logger,
     onTurnError: bot.onTurnError,
   });
+  // WhatsApp's and Messenger's 24-hour windows follow the injected clock (business time); Direct Line tokens keep
+  // to the wall clock, as the browser holding them does.
+  const nowMs = opts.clock ? () => opts.clock!.now().getTime() : undefined;
   const webchat = registerWebChat(server, {
     bot: bot.bot,
     storage,
@@ -128,15 +131,22 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
     msteams: cloudAdapter,
   };
   if (config.whatsapp.provider === 'cloud') {
-    const wa = registerWhatsAppCloud(server, { bot: bot.bot, storage, config, logger });
+    const wa = registerWhatsAppCloud(server, { bot: bot.bot, storage, config, logger, clock: nowMs });
     if (wa.adapter) adapters.whatsapp = wa.adapter;
   } else if (config.whatsapp.provider === 'web') {
-    const wa = startWhatsAppWeb({ bot: bot.bot, storage, config, logger, createClient: opts.createWhatsAppWebClient });
+    const wa = startWhatsAppWeb({
+      bot: bot.bot,
+      storage,
+      config,
+      logger,
+      clock: nowMs,
+      createClient: opts.createWhatsAppWebClient,
+    });
     adapters.whatsapp = wa.adapter;
   } else {
     logger.info('whatsapp disabled: WHATSAPP_PROVIDER=off');
   }
-  const messenger = registerMessenger(server, { bot: bot.bot, storage, config, logger });
+  const messenger = registerMessenger(server, { bot: bot.bot, storage, config, logger, clock: nowMs });
   if (messenger.adapter) adapters.messenger = messenger.adapter;
 
   const sandbox = registerSandboxPayments(server, { charging, config, logger, clock: opts.clock });
