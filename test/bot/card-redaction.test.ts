@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import { CARD_PLACEHOLDER, redactCardNumbers } from '../../bot/card-redaction.js';
 
 describe('card number redaction', () => {
-  const cases = ['4242424242424242', '4242 4242 4242 4242', '4242-4242-4242-4242', '4000 0000 0000 0002', '378282246310005'];
+  const cases = [
+    '4242424242424242',
+    '4242 4242 4242 4242',
+    '4242-4242-4242-4242',
+    '4000 0000 0000 0002',
+    '378282246310005',
+  ];
   for (const card of cases) {
     it(`removes ${card.length}-character card "${card.slice(0, 4)}…"`, () => {
       const r = redactCardNumbers(`my card is ${card} exp 12/30`);

@@ -37,9 +37,9 @@ describe('usage simulator', function () {
 
   it('says what is wrong when the token is refused', async () => {
     let message = '';
-    await simulate({ baseUrl: rig.base, token: 'wrong', intervalMs: 0, log: () => undefined }).catch(
-      (e: Error) => (message = e.message),
-    );
+    await simulate({ baseUrl: rig.base, token: 'wrong', intervalMs: 0, log: () => undefined }).catch((e: Error) => {
+      message = e.message;
+    });
     expect(message).to.match(/refused ADMIN_TOKEN/);
   });
 });
