@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../../bot/config.js';
 import type { Logger } from '../../../bot/logger.js';
-import { GraphApiClient } from '../whatsapp/graph-api.client.js';
+import { GraphApiClient } from '../meta/graph-api.client.js';
 
 export type MenuItem = { title: string; payload: string } | { title: string; url: string };
 

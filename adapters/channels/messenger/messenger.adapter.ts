@@ -6,41 +6,23 @@
  * with `messaging_type` RESPONSE (a reply in the 24-hour window), UPDATE (proactive in the window), or
  * `MESSAGE_TAG` + `HUMAN_AGENT` outside it, for an agent's reply only; anything else outside it is not sent.
  */
-import {
-  type Activity,
-  ActivityTypes,
-  BotAdapter,
-  type ConversationReference,
-  type ResourceResponse,
-  type Storage,
-  TurnContext,
-} from 'botbuilder';
+import { type Activity, ActivityTypes, TurnContext } from 'botbuilder';
 import { redactCardNumbers } from '../../../bot/card-redaction.js';
-import type { Logger } from '../../../bot/logger.js';
 import { decodeChoiceId } from '../render/choice-ids.js';
 import { type MessengerDelivery, type MessengerPayload, renderMessenger } from '../render/messenger.renderer.js';
 import { toNeutralMessage } from '../render/neutral-message.js';
 import { resolveNumberedReply } from '../render/numbered-text.renderer.js';
-import { type ChannelUserState, ChannelUserStateStore } from '../whatsapp/channel-user-state.js';
-import { GraphApiClient } from '../whatsapp/graph-api.client.js';
-import { KeyedQueue } from '../whatsapp/keyed-queue.js';
+import { MetaChannelAdapter, type MetaChannelAdapterOptions } from '../meta/meta-channel.adapter.js';
+import type { TurnLogic } from '../shared/channel-bot-adapter.js';
+import type { ChannelUserState } from '../shared/channel-user-state.js';
 import { flattenMessengerWebhook, type MessengerEvent, type MessengerItem } from './messenger.webhook.js';
-
-export type TurnLogic = (context: TurnContext) => Promise<void>;
 
 export interface MessengerSettings {
   graphApiUrl: string;
   pageAccessToken: string;
 }
 
-export interface MessengerAdapterOptions {
-  settings: MessengerSettings;
-  storage: Storage;
-  logger: Logger;
-  clock?: () => number;
-  retryDelaysMs?: readonly number[];
-  mediaReply?: string;
-}
+export type MessengerAdapterOptions = MetaChannelAdapterOptions<MessengerSettings>;
 
 /** What a dialog may put in an outbound activity's `channelData` for Messenger. */
 export interface MessengerOutboundChannelData {
@@ -53,39 +35,17 @@ const WINDOW_MS = 24 * 3600 * 1000;
 const HUMAN_AGENT_WINDOW_MS = 7 * 24 * 3600 * 1000;
 const TURN_INBOUND = Symbol('messenger.inboundTurn');
 
-export class MessengerAdapter extends BotAdapter {
-  readonly channelId = 'messenger';
-  private readonly graph: GraphApiClient;
-  private readonly users: ChannelUserStateStore;
-  private readonly queue = new KeyedQueue();
-  private readonly clock: () => number;
-
-  constructor(private readonly opts: MessengerAdapterOptions) {
-    super();
-    this.clock = opts.clock ?? Date.now;
-    this.graph = new GraphApiClient({
-      baseUrl: opts.settings.graphApiUrl,
-      logger: opts.logger,
-      retryDelaysMs: opts.retryDelaysMs,
-    });
-    this.users = new ChannelUserStateStore(opts.storage, this.channelId);
+/** Proactive messages go out as UPDATE within the window (`continueConversationAsync`, ChannelBotAdapter). */
+export class MessengerAdapter extends MetaChannelAdapter<MessengerSettings> {
+  constructor(opts: MessengerAdapterOptions) {
+    super('messenger', 'Messenger', opts);
   }
 
   /** Handles one verified webhook payload; each user's events run as turns in order. */
   async processWebhook(payload: unknown, logic: TurnLogic): Promise<void> {
     await Promise.all(
-      flattenMessengerWebhook(payload).map((item) =>
-        this.queue.run(item.psid, () =>
-          this.onEvent(item, logic).catch((error: unknown) => {
-            this.opts.logger.error('messenger turn failed', { error: error instanceof Error ? error : String(error) });
-          }),
-        ),
-      ),
+      flattenMessengerWebhook(payload).map((item) => this.inUserOrder(item.psid, () => this.onEvent(item, logic))),
     );
-  }
-
-  idle(): Promise<void> {
-    return this.queue.idle();
   }
 
   private async onEvent(item: MessengerItem, logic: TurnLogic): Promise<void> {
@@ -128,21 +88,6 @@ export class MessengerAdapter extends BotAdapter {
     await this.runMiddleware(context, logic);
   }
 
-  override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    const responses: ResourceResponse[] = [];
-    for (const activity of activities) {
-      if (activity.type === 'delay') {
-        await new Promise((r) => setTimeout(r, typeof activity.value === 'number' ? activity.value : 1000));
-        responses.push({ id: '' });
-      } else if (activity.type === ActivityTypes.Message) {
-        responses.push({ id: await this.sendMessage(context, activity) });
-      } else {
-        responses.push({ id: '' });
-      }
-    }
-    return responses;
-  }
-
   private delivery(context: TurnContext, state: ChannelUserState, humanAgent: boolean): MessengerDelivery | undefined {
     const since = state.lastInboundAt === undefined ? Number.POSITIVE_INFINITY : this.clock() - state.lastInboundAt;
     if (since < WINDOW_MS) return { messaging_type: context.turnState.get(TURN_INBOUND) ? 'RESPONSE' : 'UPDATE' };
@@ -150,7 +95,7 @@ export class MessengerAdapter extends BotAdapter {
     return undefined;
   }
 
-  private async sendMessage(context: TurnContext, activity: Partial<Activity>): Promise<string> {
+  protected override async sendMessage(context: TurnContext, activity: Partial<Activity>): Promise<string> {
     const psid = activity.recipient?.id ?? context.activity.from?.id;
     if (!psid) return '';
     const data = (activity.channelData ?? {}) as MessengerOutboundChannelData;
@@ -184,35 +129,6 @@ export class MessengerAdapter extends BotAdapter {
       this.opts.settings.pageAccessToken,
       payload,
     );
-  }
-
-  override async updateActivity(): Promise<void> {
-    throw new Error('Messenger cannot edit a sent message');
-  }
-
-  override async deleteActivity(): Promise<void> {
-    throw new Error('Messenger cannot delete a sent message');
-  }
-
-  override async continueConversation(reference: Partial<ConversationReference>, logic: TurnLogic): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'ContinueConversation' },
-      reference,
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
-  }
-
-  /** Proactive messages (sent as UPDATE within the window); the app id / claims are not used. */
-  override async continueConversationAsync(
-    _botAppIdOrClaims: unknown,
-    reference: Partial<ConversationReference>,
-    logicOrAudience: TurnLogic | string,
-    maybeLogic?: TurnLogic,
-  ): Promise<void> {
-    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
-    if (!logic) throw new Error('continueConversationAsync needs a logic callback');
-    await this.continueConversation(reference, logic);
   }
 }
 

@@ -5,32 +5,22 @@
  * numbered text) and sent through the Graph API; outside the 24-hour customer-service window only an approved
  * template goes out. Transport only: no business logic here.
  */
-import {
-  type Activity,
-  ActivityTypes,
-  BotAdapter,
-  type ConversationReference,
-  type ResourceResponse,
-  type Storage,
-  TurnContext,
-} from 'botbuilder';
+import { type Activity, ActivityTypes, TurnContext } from 'botbuilder';
 import { redactCardNumbers } from '../../../bot/card-redaction.js';
-import type { Logger } from '../../../bot/logger.js';
 import { decodeChoiceId } from '../render/choice-ids.js';
 import { toNeutralMessage } from '../render/neutral-message.js';
 import { resolveNumberedReply } from '../render/numbered-text.renderer.js';
 import { renderWhatsApp, renderWhatsAppTemplate, type WhatsAppPayload } from '../render/whatsapp.renderer.js';
-import { type ChannelUserState, ChannelUserStateStore } from './channel-user-state.js';
-import { GraphApiClient, type GraphResult } from './graph-api.client.js';
-import { KeyedQueue } from './keyed-queue.js';
+import type { GraphResult } from '../meta/graph-api.client.js';
+import { MetaChannelAdapter, type MetaChannelAdapterOptions } from '../meta/meta-channel.adapter.js';
+import type { TurnLogic } from '../shared/channel-bot-adapter.js';
+import type { ChannelUserState } from '../shared/channel-user-state.js';
 import {
   flattenWhatsAppWebhook,
   type WaInboundMessage,
   type WaMessageItem,
   type WaStatusItem,
 } from './whatsapp-cloud.webhook.js';
-
-export type TurnLogic = (context: TurnContext) => Promise<void>;
 
 export interface WhatsAppCloudSettings {
   graphApiUrl: string;
@@ -41,16 +31,7 @@ export interface WhatsAppCloudSettings {
   templateLanguage: string;
 }
 
-export interface WhatsAppCloudAdapterOptions {
-  settings: WhatsAppCloudSettings;
-  storage: Storage;
-  logger: Logger;
-  clock?: () => number;
-  /** Graph API retry waits (ms); tests pass short ones. */
-  retryDelaysMs?: readonly number[];
-  /** Answer to media without text (the bot reads text only). */
-  mediaReply?: string;
-}
+export type WhatsAppCloudAdapterOptions = MetaChannelAdapterOptions<WhatsAppCloudSettings>;
 
 /**
  * What a dialog may put in an outbound activity's `channelData` for WhatsApp:
@@ -77,24 +58,13 @@ const MEDIA_TYPES = new Set(['image', 'video', 'document', 'audio', 'sticker', '
 const TURN_SEQ = Symbol('whatsapp.outboundSeq');
 const TURN_TEMPLATE = Symbol('whatsapp.templateSent');
 
-export class WhatsAppCloudAdapter extends BotAdapter {
-  readonly channelId = 'whatsapp';
-  private readonly graph: GraphApiClient;
-  private readonly users: ChannelUserStateStore;
-  private readonly queue = new KeyedQueue();
-  private readonly clock: () => number;
+/** Proactive messages: payment confirmations, alerts, agent replies (`continueConversationAsync`). */
+export class WhatsAppCloudAdapter extends MetaChannelAdapter<WhatsAppCloudSettings> {
   private readonly background = new Set<Promise<unknown>>();
   private readonly serviceUrl: string;
 
-  constructor(private readonly opts: WhatsAppCloudAdapterOptions) {
-    super();
-    this.clock = opts.clock ?? Date.now;
-    this.graph = new GraphApiClient({
-      baseUrl: opts.settings.graphApiUrl,
-      logger: opts.logger,
-      retryDelaysMs: opts.retryDelaysMs,
-    });
-    this.users = new ChannelUserStateStore(opts.storage, this.channelId);
+  constructor(opts: WhatsAppCloudAdapterOptions) {
+    super('whatsapp', 'WhatsApp', opts);
     this.serviceUrl = `${opts.settings.graphApiUrl}/${opts.settings.phoneNumberId}`;
   }
 
@@ -102,20 +72,12 @@ export class WhatsAppCloudAdapter extends BotAdapter {
   async processWebhook(payload: unknown, logic: TurnLogic): Promise<void> {
     const { messages, statuses } = flattenWhatsAppWebhook(payload);
     for (const s of statuses) this.onStatus(s);
-    await Promise.all(
-      messages.map((item) =>
-        this.queue.run(item.message.from, () =>
-          this.onMessage(item, logic).catch((error: unknown) => {
-            this.opts.logger.error('whatsapp turn failed', { error: error instanceof Error ? error : String(error) });
-          }),
-        ),
-      ),
-    );
+    await Promise.all(messages.map((item) => this.inUserOrder(item.message.from, () => this.onMessage(item, logic))));
   }
 
   /** Resolves once every queued turn and background call (mark-as-read) has finished. */
-  async idle(): Promise<void> {
-    await this.queue.idle();
+  override async idle(): Promise<void> {
+    await super.idle();
     while (this.background.size) await Promise.all([...this.background]);
   }
 
@@ -184,23 +146,8 @@ export class WhatsAppCloudAdapter extends BotAdapter {
     };
   }
 
-  override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    const responses: ResourceResponse[] = [];
-    for (const activity of activities) {
-      if (activity.type === 'delay') {
-        await new Promise((r) => setTimeout(r, typeof activity.value === 'number' ? activity.value : 1000));
-        responses.push({ id: '' });
-      } else if (activity.type === ActivityTypes.Message) {
-        responses.push({ id: await this.sendMessage(context, activity) });
-      } else {
-        responses.push({ id: '' }); // typing, trace, events: nothing to send on WhatsApp
-      }
-    }
-    return responses;
-  }
-
   /** Sends one message activity; returns the wamid of its last payload, or '' when nothing could be sent. */
-  private async sendMessage(context: TurnContext, activity: Partial<Activity>): Promise<string> {
+  protected override async sendMessage(context: TurnContext, activity: Partial<Activity>): Promise<string> {
     const to = activity.recipient?.id ?? context.activity.from?.id;
     if (!to) return '';
     const data = (activity.channelData ?? {}) as WhatsAppOutboundChannelData;
@@ -263,35 +210,6 @@ export class WhatsAppCloudAdapter extends BotAdapter {
   private track(p: Promise<unknown>): void {
     const tracked = p.catch(() => undefined).finally(() => this.background.delete(tracked));
     this.background.add(tracked);
-  }
-
-  override async updateActivity(): Promise<void> {
-    throw new Error('WhatsApp cannot edit a sent message');
-  }
-
-  override async deleteActivity(): Promise<void> {
-    throw new Error('WhatsApp cannot delete a sent message');
-  }
-
-  override async continueConversation(reference: Partial<ConversationReference>, logic: TurnLogic): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'ContinueConversation' },
-      reference,
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
-  }
-
-  /** Proactive messages (payment confirmations, alerts, agent replies); the app id / claims are not used. */
-  override async continueConversationAsync(
-    _botAppIdOrClaims: unknown,
-    reference: Partial<ConversationReference>,
-    logicOrAudience: TurnLogic | string,
-    maybeLogic?: TurnLogic,
-  ): Promise<void> {
-    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
-    if (!logic) throw new Error('continueConversationAsync needs a logic callback');
-    await this.continueConversation(reference, logic);
   }
 }
 

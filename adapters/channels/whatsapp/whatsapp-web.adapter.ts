@@ -12,22 +12,15 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import {
-  type Activity,
-  ActivityTypes,
-  BotAdapter,
-  type ConversationReference,
-  type ResourceResponse,
-  type Storage,
-  TurnContext,
-} from 'botbuilder';
+import { type Activity, ActivityTypes, type ResourceResponse, type Storage, TurnContext } from 'botbuilder';
 import { redactCardNumbers } from '../../../bot/card-redaction.js';
 import type { Config } from '../../../bot/config.js';
 import type { Logger } from '../../../bot/logger.js';
 import { toNeutralMessage } from '../render/neutral-message.js';
 import { renderNumberedText, resolveNumberedReply } from '../render/numbered-text.renderer.js';
-import { ChannelUserStateStore } from './channel-user-state.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { ChannelBotAdapter, type TurnLogic } from '../shared/channel-bot-adapter.js';
+import { ChannelUserStateStore } from '../shared/channel-user-state.js';
+import { KeyedQueue } from '../shared/keyed-queue.js';
 
 /** The part of whatsapp-web.js's `Message` the adapter reads. */
 export interface WebMessage {
@@ -51,7 +44,6 @@ export interface WhatsAppWebClient {
   destroy(): Promise<void>;
 }
 
-export type TurnLogic = (context: TurnContext) => Promise<void>;
 export type WebConnectionState = 'stopped' | 'starting' | 'waiting-for-qr-scan' | 'ready' | 'reconnecting';
 
 export interface WhatsAppWebAdapterOptions {
@@ -98,7 +90,7 @@ export function createWhatsAppWebClient(config: Config): WhatsAppWebClient {
   return client;
 }
 
-export class WhatsAppWebAdapter extends BotAdapter {
+export class WhatsAppWebAdapter extends ChannelBotAdapter {
   readonly channelId = 'whatsapp';
   private client?: WhatsAppWebClient;
   private logic?: TurnLogic;
@@ -111,7 +103,7 @@ export class WhatsAppWebAdapter extends BotAdapter {
   private connection: WebConnectionState = 'stopped';
 
   constructor(private readonly opts: WhatsAppWebAdapterOptions) {
-    super();
+    super('whatsapp-web.js adapter');
     this.clock = opts.clock ?? Date.now;
     this.delays = opts.reconnectDelaysMs ?? [1000, 2000, 4000, 8000, 16000, 32000, 60000];
     this.users = new ChannelUserStateStore(opts.storage, 'whatsapp-web');
@@ -267,34 +259,6 @@ export class WhatsAppWebAdapter extends BotAdapter {
       }
     }
     return responses;
-  }
-
-  override async updateActivity(): Promise<void> {
-    throw new Error('whatsapp-web.js adapter cannot edit a sent message');
-  }
-
-  override async deleteActivity(): Promise<void> {
-    throw new Error('whatsapp-web.js adapter cannot delete a sent message');
-  }
-
-  override async continueConversation(reference: Partial<ConversationReference>, logic: TurnLogic): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'ContinueConversation' },
-      reference,
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
-  }
-
-  override async continueConversationAsync(
-    _botAppIdOrClaims: unknown,
-    reference: Partial<ConversationReference>,
-    logicOrAudience: TurnLogic | string,
-    maybeLogic?: TurnLogic,
-  ): Promise<void> {
-    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
-    if (!logic) throw new Error('continueConversationAsync needs a logic callback');
-    await this.continueConversation(reference, logic);
   }
 }
 

@@ -5,7 +5,7 @@
  * same one-minute safety margin. Other channels are always open here (Messenger uses the HUMAN_AGENT tag).
  */
 import type { Storage } from 'botbuilder';
-import { ChannelUserStateStore } from '../../channels/whatsapp/channel-user-state.js';
+import { ChannelUserStateStore } from '../../channels/shared/channel-user-state.js';
 
 const WINDOW_MS = 24 * 3600 * 1000;
 const WINDOW_MARGIN_MS = 60 * 1000;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { verifyMetaSignature } from '../../../adapters/channels/whatsapp/meta-webhook.js';
+import { verifyMetaSignature } from '../../../adapters/channels/meta/meta-webhook.js';
 import { signMetaBody } from '../../helpers/meta-signing.js';
 
 describe('X-Hub-Signature-256 check (pure)', () => {

@@ -1,10 +1,12 @@
 /**
  * What the WhatsApp Cloud API and Messenger webhooks share (both are Meta Graph webhooks, protocols.md 1.1,
- * 1.2, 3.1): the verification handshake and the `X-Hub-Signature-256` check over the raw request bytes.
+ * 1.2, 3.1): the verification handshake, the `X-Hub-Signature-256` check over the raw request bytes, and
+ * mounting both on one path.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Next, Request, RequestHandler, Response } from 'restify';
-import { type RawBodyRequest, sendError } from '../../../bot/http.js';
+import type { Next, Request, RequestHandler, Response, Server } from 'restify';
+import { type RawBodyRequest, readRawBody, sendError } from '../../../bot/http.js';
+import type { Logger } from '../../../bot/logger.js';
 
 /**
  * True when `header` is `sha256=<hex HMAC-SHA256 of rawBody with secret>`. Meta signs the bytes exactly as
@@ -60,4 +62,36 @@ export function metaWebhookHandler(appSecret: string, process: (payload: unknown
     next(false);
     setImmediate(() => process(payload));
   };
+}
+
+/** Webhook bodies are small; a whole batch from Meta stays far below this. */
+const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+/** One Meta webhook route: `GET path` answers the handshake, `POST path` takes signed payloads. */
+export interface MetaWebhookRoute {
+  /** `/webhooks/whatsapp` or `/webhooks/messenger` (CONTRACTS.md 3.2). */
+  path: string;
+  /** The channel's app secret (signature check) and verify token (handshake). */
+  secrets: { appSecret: string; verifyToken: string };
+  /** Names the channel in the failure log line (`<channel> webhook processing failed`). */
+  channel: string;
+  logger: Logger;
+  /** Handles one verified payload; runs after the 200 went out, so a failure can only be logged. */
+  process(payload: unknown): Promise<void>;
+}
+
+/** Mounts the handshake and the signed-payload handler of one Meta webhook on the server. */
+export function mountMetaWebhook(server: Server, route: MetaWebhookRoute): void {
+  server.get(route.path, metaVerificationHandler(route.secrets.verifyToken));
+  server.post(
+    route.path,
+    readRawBody(MAX_WEBHOOK_BYTES),
+    metaWebhookHandler(route.secrets.appSecret, (payload) => {
+      route.process(payload).catch((error: unknown) => {
+        route.logger.error(`${route.channel} webhook processing failed`, {
+          error: error instanceof Error ? error : String(error),
+        });
+      });
+    }),
+  );
 }
