@@ -67,7 +67,6 @@ function careModule(): string | undefined {
 }
 
 function otherSpecs(): OtherSpec[] {
-  const runs = quick ? 1 : 3;
   const specs: OtherSpec[] = [
     {
       name: 'nlu',
@@ -115,7 +114,7 @@ function otherSpecs(): OtherSpec[] {
       module: 'whatsapp/whatsapp.bench',
       targetNote:
         'Issue 5: signed webhook deliveries acknowledged per second and delivery-to-Graph-call p50/p99 at 200 concurrent senders (echo bot behind the real adapter); no numeric target.',
-      runs,
+      runs: quick ? 1 : 2,
       budgetSeconds: 120,
       options: { senders: 200, durationMs: quick ? 2000 : 5000, mode: 'ack' },
     },

@@ -22,7 +22,8 @@ export interface Target {
   baseUrl: string;
   /** From process start to listening, as seen by the child (module loading excluded). */
   startMs: number;
-  stats(): Promise<TargetStats>;
+  /** Memory figures; with `gc`, after a full garbage collection (what is live). */
+  stats(gc?: boolean): Promise<TargetStats>;
   /**
    * Waits until the server's event loop is nearly idle (turns abandoned when a load run stopped are still being
    * answered), so that one run's backlog does not slow the next, on either server: they share the cores.
@@ -53,7 +54,8 @@ export async function startTarget(kind: TargetKind, env: Record<string, string>)
   const { file, execArgv } = benchEntry('target-server.ts');
   const child: ChildProcess = fork(file, [kind], {
     env: { ...process.env, ...env },
-    execArgv,
+    // --expose-gc only lets the bench ask for a collection before reading the live heap; V8 collects as usual.
+    execArgv: [...execArgv, '--expose-gc'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderrTail = '';
@@ -90,9 +92,9 @@ export async function startTarget(kind: TargetKind, env: Record<string, string>)
     port: ready.port,
     baseUrl: `http://127.0.0.1:${ready.port}`,
     startMs: ready.startMs,
-    async stats() {
+    async stats(gc = false) {
       const reply = waitFor('stats', 10_000);
-      ask({ type: 'stats' });
+      ask({ type: 'stats', gc });
       const { rssBytes, heapUsedBytes, maxRssBytes } = await reply;
       return { rssBytes, heapUsedBytes, maxRssBytes };
     },

@@ -6,7 +6,8 @@ export type TargetKind = 'product' | 'echo';
 export const BENCH_WEBCHAT_LIMITS = { activitiesPerSecond: 1_000_000, activitiesBurst: 1_000_000 };
 
 export type ParentMessage =
-  | { type: 'stats' }
+  /** `gc`: run a full garbage collection first (the child runs with --expose-gc), to see the live set. */
+  | { type: 'stats'; gc?: boolean }
   | { type: 'busy'; windowMs: number }
   | { type: 'profile-start'; intervalUs?: number }
   | { type: 'profile-stop'; file: string }

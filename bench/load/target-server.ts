@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     void (async () => {
       switch (message.type) {
         case 'stats': {
+          if (message.gc) (globalThis as { gc?: () => void }).gc?.();
           const mem = process.memoryUsage();
           // resourceUsage().maxRSS is the peak resident set in kilobytes since the process started.
           send({

@@ -135,7 +135,13 @@ function turnsSection(t: TurnsBenchResult, targets: TargetCheck[], startup?: Sta
           `${t.memory.afterLoadRssMB} MB`,
           `${t.memory.lifetimePeakRssMB} MB`,
         ],
-        ['V8 heap used', `${t.memory.idleHeapMB} MB`, `${t.memory.heapAtPeakMB} MB (at the RSS peak)`, '', ''],
+        [
+          'V8 heap used',
+          `${t.memory.idleHeapMB} MB`,
+          `${t.memory.heapAtPeakMB} MB (at the RSS peak)`,
+          `${t.memory.afterLoadLiveHeapMB} MB live (after a full GC)`,
+          '',
+        ],
       ],
     ),
   );
@@ -175,13 +181,23 @@ function turnsSection(t: TurnsBenchResult, targets: TargetCheck[], startup?: Sta
         );
       }
     }
+    for (const path of paths) {
+      const rs = t.steady.filter((x) => x.path === path && x.target === 'product').map((x) => x.result.turnsPerSecond);
+      const first = rs[0] ?? Number.NaN;
+      const last = rs.at(-1) ?? Number.NaN;
+      if (rs.length > 1 && last < 0.7 * first) {
+        out.push(
+          `- ${path}: the product's throughput fell from ${first}/s to ${last}/s over ${rs.length} runs of the same steady load, as the same conversations kept talking: the cost of a turn grows with what the conversations have stored (state shards rewritten whole).`,
+        );
+      }
+    }
     for (const p of t.profiles ?? []) for (const line of limitsFromProfile(p)) out.push(`- ${line}`);
     if (startup) {
       const idle = (c: string) => spread(startup.runs.filter((r) => r.case === c).map((r) => r.idleRssMB)).median;
       const demo = idle('cached-model-demo');
       const big = idle('cached-model-100k');
       out.push(
-        `- Memory: the product idles at ${Math.round(demo)} MB with the demo data (frameworks, node-nlp and its model) and at ${Math.round(big)} MB with ${startup.subscribers.count.toLocaleString('en-US')} subscribers: the charging store's id indexes and its cache of up to 256 of 1,024 shard files cost about ${Math.round(big - demo)} MB. Under load it peaks at ${t.memory.underLoadPeakRssMB} MB RSS with ${t.memory.heapAtPeakMB} MB of V8 heap in use: live state (LowdbStorage keeps every shard in memory with transcripts and Direct Line logs; the charging store's cached shards) plus garbage not yet collected from whole-shard JSON writes (the profile shows the collector's share).`,
+        `- Memory: the product idles at ${Math.round(demo)} MB with the demo data (frameworks, node-nlp and its model) and at ${Math.round(big)} MB with ${startup.subscribers.count.toLocaleString('en-US')} subscribers: the charging store's id indexes and its cache of up to 256 of 1,024 shard files cost about ${Math.round(big - demo)} MB. Under load it peaks at ${t.memory.underLoadPeakRssMB} MB RSS with ${t.memory.heapAtPeakMB} MB of V8 heap in use; after the load and a full collection ${t.memory.afterLoadLiveHeapMB} MB of heap is live (LowdbStorage keeps every state shard in memory, with transcripts and Direct Line logs; the charging store keeps up to 256 shards). The difference between the peak and the live heap is garbage from whole-shard JSON writes and JSON clones that the collector has not caught up with.`,
       );
     }
   }
@@ -197,7 +213,7 @@ function startupSection(s: StartupBenchResult, targets: TargetCheck[]): string {
   const out = [
     `\`node dist/bot/main.js\` (what \`npm start\` runs) spawned on a prepared DATA_DIR, timed from spawn to the first 200 from \`GET /healthz\`; idle RSS 1 s later (/proc). The 100k case has ${s.subscribers.count.toLocaleString('en-US')} subscribers in the embedded core.\n`,
     table(['case', 'cold start s', 'idle RSS MB'], rows),
-    '\nImporting the dependencies in a fresh process, one after the other, before any of our code runs (median ms):\n',
+    '\nImporting the dependencies in a fresh process, one after the other, before any of our code runs (ms):\n',
     table(
       ['module', 'ms'],
       Object.entries(s.moduleLoadMs).map(([k, v]) => [k, String(v)]),

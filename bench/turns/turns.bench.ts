@@ -83,6 +83,8 @@ export interface TurnsBenchResult {
     /** V8 heap in use when the RSS peaked (the rest: code, buffers, strings outside the heap, freed pages). */
     heapAtPeakMB: number;
     afterLoadRssMB: number;
+    /** V8 heap still in use after the load and a full collection: the state the process keeps. */
+    afterLoadLiveHeapMB: number;
     lifetimePeakRssMB: number;
   };
   /** Checks that the conversations really went through the dialogs (Direct Line log, sampled). */
@@ -262,6 +264,7 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
     clearInterval(sampler);
     const after = await product.stats();
     loadPeakRss = Math.max(loadPeakRss, after.rssBytes);
+    const live = await product.stats(true);
 
     // Where the time goes: a CPU profile of the product during a saturation run on each path.
     const profiles: NonNullable<TurnsBenchResult['profiles']> = [];
@@ -311,6 +314,7 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
         underLoadPeakRssMB: Math.round(loadPeakRss / MB),
         heapAtPeakMB: Math.round(heapAtPeak / MB),
         afterLoadRssMB: Math.round(after.rssBytes / MB),
+        afterLoadLiveHeapMB: Math.round(live.heapUsedBytes / MB),
         lifetimePeakRssMB: Math.round(after.maxRssBytes / MB),
       },
       directLineCheck,
