@@ -13,9 +13,9 @@ import type { WebChatLimits } from '../adapters/channels/webchat/directline-serv
 import { registerWebChat, type WebChat } from '../adapters/channels/webchat/register-webchat.js';
 import { registerMessenger } from '../adapters/channels/messenger/register-messenger.js';
 import { registerWhatsAppCloud } from '../adapters/channels/whatsapp/register-whatsapp-cloud.js';
-import { startWhatsAppWeb, type WhatsAppWebClient } from '../adapters/channels/whatsapp/whatsapp-web.adapter.js';
+import type { WhatsAppWebClient } from '../adapters/channels/whatsapp/whatsapp-web.adapter.js';
 import { whatsappWindowCheck } from '../adapters/desk/slack/customer-window.js';
-import { registerSlackDesk, type SlackDeskHandle } from '../adapters/desk/slack/register-slack-desk.js';
+import type { SlackDeskHandle } from '../adapters/desk/slack/register-slack-desk.js';
 import { registerSandboxPayments } from '../adapters/payments/sandbox/sandbox-payments.js';
 import { OutboxSmsSender } from '../adapters/sms/outbox/outbox-sms-sender.js';
 import { registerOutboxRoute } from '../adapters/sms/outbox/outbox.route.js';
@@ -134,6 +134,8 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
     const wa = registerWhatsAppCloud(server, { bot: bot.bot, storage, config, logger, clock: nowMs });
     if (wa.adapter) adapters.whatsapp = wa.adapter;
   } else if (config.whatsapp.provider === 'web') {
+    // Loaded only when used: whatsapp-web.js (and puppeteer) cost start-up time for everyone else.
+    const { startWhatsAppWeb } = await import('../adapters/channels/whatsapp/whatsapp-web.adapter.js');
     const wa = startWhatsAppWeb({
       bot: bot.bot,
       storage,
@@ -165,14 +167,24 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
     isWindowClosed: whatsappWindowCheck(storage),
   });
   bot.useHandoff({ requester: handoffRequester });
-  const slack = registerSlackDesk(server, {
-    slack: config.slack,
-    handoff,
-    storage,
-    logger,
-    clock: opts.clock,
-    retryConfig: { retries: opts.slackRetries ?? 2 },
-  });
+  // Bolt is loaded only when the desk is configured (start-up time); registerSlackDesk logs why it is off.
+  const slackConfigured = Boolean(config.slack.botToken && config.slack.signingSecret && config.slack.agentChannel);
+  const { registerSlackDesk } = slackConfigured
+    ? await import('../adapters/desk/slack/register-slack-desk.js')
+    : { registerSlackDesk: undefined };
+  const slack = registerSlackDesk
+    ? registerSlackDesk(server, {
+        slack: config.slack,
+        handoff,
+        storage,
+        logger,
+        clock: opts.clock,
+        retryConfig: { retries: opts.slackRetries ?? 2 },
+      })
+    : undefined;
+  if (!slackConfigured) {
+    logger.info('slack agent desk disabled: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_AGENT_CHANNEL');
+  }
 
   // -- payments back in the chat
   const paymentConversations = new PaymentConversations(storage);
