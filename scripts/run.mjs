@@ -9,5 +9,8 @@ if (!entry) {
   process.exit(2);
 }
 buildIfNeeded();
-process.argv = [process.argv[0], entry, ...rest];
-await import(pathToFileURL(resolve('dist', entry.replace(/\.ts$/, '.js'))).href);
+// argv[1] is the compiled file's absolute path, as `node dist/x.js` would give it, so entry points that check
+// `import.meta.url` against it know they are the program being run.
+const compiled = resolve('dist', entry.replace(/\.ts$/, '.js'));
+process.argv = [process.argv[0], compiled, ...rest];
+await import(pathToFileURL(compiled).href);
