@@ -16,6 +16,7 @@ import { registerWhatsAppCloud } from '../adapters/channels/whatsapp/register-wh
 import type { WhatsAppWebClient } from '../adapters/channels/whatsapp/whatsapp-web.adapter.js';
 import { whatsappWindowCheck } from '../adapters/desk/slack/customer-window.js';
 import type { SlackDeskHandle } from '../adapters/desk/slack/register-slack-desk.js';
+import { SLACK_DISABLED_MESSAGE, slackDeskConfigured } from '../adapters/desk/slack/slack-settings.js';
 import { registerSandboxPayments } from '../adapters/payments/sandbox/sandbox-payments.js';
 import { OutboxSmsSender } from '../adapters/sms/outbox/outbox-sms-sender.js';
 import { registerOutboxRoute } from '../adapters/sms/outbox/outbox.route.js';
@@ -168,22 +169,19 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
   });
   bot.useHandoff({ requester: handoffRequester });
   // Bolt is loaded only when the desk is configured (start-up time); registerSlackDesk logs why it is off.
-  const slackConfigured = Boolean(config.slack.botToken && config.slack.signingSecret && config.slack.agentChannel);
-  const { registerSlackDesk } = slackConfigured
-    ? await import('../adapters/desk/slack/register-slack-desk.js')
-    : { registerSlackDesk: undefined };
-  const slack = registerSlackDesk
-    ? registerSlackDesk(server, {
-        slack: config.slack,
-        handoff,
-        storage,
-        logger,
-        clock: opts.clock,
-        retryConfig: { retries: opts.slackRetries ?? 2 },
-      })
-    : undefined;
-  if (!slackConfigured) {
-    logger.info('slack agent desk disabled: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_AGENT_CHANNEL');
+  let slack: SlackDeskHandle | undefined;
+  if (slackDeskConfigured(config.slack)) {
+    const { registerSlackDesk } = await import('../adapters/desk/slack/register-slack-desk.js');
+    slack = registerSlackDesk(server, {
+      slack: config.slack,
+      handoff,
+      storage,
+      logger,
+      clock: opts.clock,
+      retryConfig: { retries: opts.slackRetries ?? 2 },
+    });
+  } else {
+    logger.info(SLACK_DISABLED_MESSAGE);
   }
 
   // -- payments back in the chat

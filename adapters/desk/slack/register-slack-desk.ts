@@ -3,6 +3,7 @@
  * `POST /slack/events`, the `SlackDesk` attached to the handoff service, the listeners, and the queue sweep.
  * Skipped with one log line when `SLACK_BOT_TOKEN`, `SLACK_SIGNING_SECRET` or `SLACK_AGENT_CHANNEL` is missing.
  */
+import { SLACK_DISABLED_MESSAGE, slackDeskConfigured } from './slack-settings.js';
 import { App, type webApi } from '@slack/bolt';
 import type { Storage } from 'botbuilder';
 import type { Server } from 'restify';
@@ -41,8 +42,8 @@ export interface SlackDeskHandle {
 export function registerSlackDesk(server: Server, deps: SlackDeskDeps): SlackDeskHandle | undefined {
   const { slack, handoff, storage } = deps;
   const logger = deps.logger.child({ component: 'slack-desk' });
-  if (!slack.botToken || !slack.signingSecret || !slack.agentChannel) {
-    logger.info('slack agent desk disabled: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_AGENT_CHANNEL');
+  if (!slackDeskConfigured(slack)) {
+    logger.info(SLACK_DISABLED_MESSAGE);
     return undefined;
   }
   const receiver = new RestifySlackReceiver({

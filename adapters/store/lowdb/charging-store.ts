@@ -18,6 +18,7 @@ import {
   type ShardFile,
   shardPath,
 } from './charging-store-format.js';
+import { type CommitSignal, commitSignal } from './commit-batch.js';
 import { lockDir } from './dir-lock.js';
 import { appendChunks, planAppend, readCommitted } from './ledger-segments.js';
 import { shardOf } from './shard-of.js';
@@ -40,23 +41,13 @@ export interface LowdbChargingStoreOptions {
 }
 
 /** One commit batch: every mutation acknowledged by the same journal write. */
-interface Batch {
+interface Batch extends CommitSignal {
   dirty: Set<string>;
   ledger: LedgerEntry[];
-  done: Promise<void>;
-  resolve: () => void;
-  reject: (e: unknown) => void;
 }
 
 function newBatch(): Batch {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  done.catch(() => {}); // a failed batch nobody waits on must not crash the process
-  return { dirty: new Set(), ledger: [], done, resolve, reject };
+  return { dirty: new Set(), ledger: [], ...commitSignal() };
 }
 
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';

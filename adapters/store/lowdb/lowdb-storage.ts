@@ -4,6 +4,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Storage, StoreItem, StoreItems } from 'botbuilder';
 import { TextFile } from 'lowdb/node';
+import { type CommitSignal, commitSignal } from './commit-batch.js';
 import { lockDir } from './dir-lock.js';
 import { shardFileName, shardOf } from './shard-of.js';
 import {
@@ -31,23 +32,13 @@ export interface LowdbStorageOptions {
 }
 
 /** One write batch: every write and delete acknowledged by the same journal file. */
-interface Batch {
+interface Batch extends CommitSignal {
   dirty: Set<string>;
   deleted: Set<string>;
-  done: Promise<void>;
-  resolve: () => void;
-  reject: (e: unknown) => void;
 }
 
 function newBatch(): Batch {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  done.catch(() => {}); // a failed batch nobody waits on must not crash the process
-  return { dirty: new Set(), deleted: new Set(), done, resolve, reject };
+  return { dirty: new Set(), deleted: new Set(), ...commitSignal() };
 }
 
 /** A stored item: its JSON text (the only copy) and its eTag, kept apart for the eTag checks. */
