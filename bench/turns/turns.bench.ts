@@ -332,6 +332,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     log: (line) => process.stderr.write(`${line}\n`),
     ...(quick ? { runs: 1, saturationSeconds: 2, openLoopSeconds: 3, profileSeconds: 2 } : {}),
     ...(process.env.BENCH_SUBSCRIBERS ? { subscribers: Number(process.env.BENCH_SUBSCRIBERS) } : {}),
+    // For a look at one corner: BENCH_PATHS=directline BENCH_CONCURRENCY=1 BENCH_PROFILE_CONCURRENCY=1
+    ...(process.env.BENCH_PATHS ? { paths: process.env.BENCH_PATHS.split(',') as BotPath[] } : {}),
+    ...(process.env.BENCH_CONCURRENCY ? { concurrency: process.env.BENCH_CONCURRENCY.split(',').map(Number) } : {}),
+    ...(process.env.BENCH_PROFILE_CONCURRENCY
+      ? { profileConcurrency: Number(process.env.BENCH_PROFILE_CONCURRENCY) }
+      : {}),
   });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
