@@ -3,7 +3,7 @@
  * messages of a chat ("saldo", "cambiar fb por yt"), so the words each corpus uses decide first, marks only
  * Spanish has (ñ, ¿, ¡, accents) next, and the guesser breaks ties.
  */
-import { Language } from 'node-nlp';
+import { Language } from './nlpjs-engine.js';
 import { foldWord } from './number-words.js';
 
 /** Frequent words of each language, for messages whose words are in neither corpus. */

@@ -10,10 +10,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NlpManager } from 'node-nlp';
 import { withCarriers } from './carrier-augmentation.js';
 import { type Corpus, defaultCorpusDir, isIntentName, loadCorpus, SUPPORTED_LOCALES, sha256 } from './corpus.js';
 import { LocaleDetector } from './locale-detector.js';
+import { NlpEngine } from './nlpjs-engine.js';
 import { normalizeForClassifier } from './normalize.js';
 import { foldWord } from './number-words.js';
 import type { Entity, IntentName, Recognition, Recognizer } from './recognizer.js';
@@ -82,7 +82,7 @@ export class NlpjsRecognizer implements Recognizer {
   private readonly stemmers = new Map<string, Stemmer>();
 
   constructor(
-    private readonly manager: NlpManager,
+    private readonly manager: NlpEngine,
     cached: CachedModel,
     thresholds: Record<string, ScopeThresholds>,
     /** True when the model came from the cache rather than from training in this process. */
@@ -135,7 +135,7 @@ export class NlpjsRecognizer implements Recognizer {
     const guard = this.guards.get(locale)!;
     const words = clipped.split(' ').map(foldWord);
     const stems = stemAll(this.stemmers.get(locale)!, words);
-    const result = await this.manager.nlp.classify(locale, clipped);
+    const result = await this.manager.classify(locale, clipped);
     const top = result.classifications[0];
     const best =
       top && isIntentName(result.intent)
@@ -201,7 +201,7 @@ export function corpusHash(raws: readonly string[]): string {
   return sha256(raws);
 }
 
-async function train(corpora: readonly Corpus[], key: string): Promise<{ manager: NlpManager; cached: CachedModel }> {
+async function train(corpora: readonly Corpus[], key: string): Promise<{ manager: NlpEngine; cached: CachedModel }> {
   const manager = newManager(corpora.map((c) => c.locale));
   const domainStems: Record<string, string[]> = {};
   const foreignStems: Record<string, string[]> = {};
@@ -250,9 +250,9 @@ async function train(corpora: readonly Corpus[], key: string): Promise<{ manager
   return { manager, cached };
 }
 
-function newManager(locales: string[]): NlpManager {
+function newManager(locales: string[]): NlpEngine {
   // autoSave/autoLoad off: node-nlp otherwise writes and reads `model.nlp` in the working directory.
-  return new NlpManager({
+  return new NlpEngine({
     languages: locales,
     autoSave: false,
     autoLoad: false,
@@ -261,7 +261,7 @@ function newManager(locales: string[]): NlpManager {
   });
 }
 
-function stemmerOf(manager: NlpManager, locale: string): Stemmer {
+function stemmerOf(manager: NlpEngine, locale: string): Stemmer {
   const stemmer = manager.container.get(`stemmer-${locale}`);
   if (stemmer && typeof (stemmer as Stemmer).stemWord === 'function') return stemmer as Stemmer;
   return { stemWord: (w) => w };

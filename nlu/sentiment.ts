@@ -2,7 +2,7 @@
  * Sentiment of one message with node-nlp's analyzer (lexicon based: ~10 µs a message). The dialogs offer a
  * human when a message is strongly negative.
  */
-import { SentimentAnalyzer } from 'node-nlp';
+import { SentimentAnalyzer } from './nlpjs-engine.js';
 import type { Sentiment } from './recognizer.js';
 
 /**
@@ -64,7 +64,7 @@ export class SentimentReader {
   private readonly analyzers = new Map<string, SentimentAnalyzer>();
 
   constructor(locales: readonly string[]) {
-    for (const locale of locales) this.analyzers.set(locale, new SentimentAnalyzer({ language: locale }));
+    for (const locale of locales) this.analyzers.set(locale, new SentimentAnalyzer(locale));
   }
 
   async read(text: string, locale: string): Promise<Sentiment> {
