@@ -50,15 +50,16 @@ export class BalancesDialog extends InterruptibleDialog<BalancesOptions> {
       if (subscriber.account.creditLimit) lines.push(texts.creditLimit(money(subscriber.account.creditLimit, texts)));
     }
     const warnings: string[] = [];
-    for (const bucket of wanted) {
+    for (const group of sameAllowance(wanted, (b) => inWords(b.validFor.endDateTime, now, texts))) {
+      const { bucket, remainingValue, initialValue } = group;
       const what = bucketWhat(bucket, catalog, texts);
-      const left = bucket.unit === 'MB' ? dataAmount(bucket.remainingValue) : bucket.remainingValue;
-      lines.push(texts.bucketLine(left, what, inWords(bucket.validFor.endDateTime, now, texts)));
+      const left = bucket.unit === 'MB' ? dataAmount(remainingValue) : remainingValue;
+      lines.push(texts.bucketLine(left, what, group.expiry));
       const daysLeft = (new Date(bucket.validFor.endDateTime).getTime() - now.getTime()) / 86_400_000;
-      if (bucket.initialValue > 0 && bucket.remainingValue <= bucket.initialValue * LOW_FRACTION) {
+      if (initialValue > 0 && remainingValue <= initialValue * LOW_FRACTION) {
         warnings.push(texts.runningOut(what));
-      } else if (daysLeft <= EXPIRY_WARNING_DAYS && bucket.remainingValue > 0) {
-        warnings.push(texts.expiringSoon(what, inWords(bucket.validFor.endDateTime, now, texts)));
+      } else if (daysLeft <= EXPIRY_WARNING_DAYS && remainingValue > 0) {
+        warnings.push(texts.expiringSoon(what, group.expiry));
       }
     }
     const list = lines.length > 1 ? lines.map((line) => `- ${line}`).join('\n') : lines.join('');
@@ -66,4 +67,28 @@ export class BalancesDialog extends InterruptibleDialog<BalancesOptions> {
     await step.context.sendActivity([header + list, ...warnings].join('\n\n'));
     return step.endDialog();
   }
+}
+
+/**
+ * Buckets a subscriber cannot tell apart (same unit and app, expiring on the same day in words) as one line with
+ * their sum: every swap and add-on credits a bucket of its own, and a list of "YouTube sessions: 1 left" repeated
+ * ten times answers nobody's question.
+ */
+function sameAllowance(
+  buckets: readonly Bucket[],
+  expiryOf: (bucket: Bucket) => string,
+): { bucket: Bucket; remainingValue: number; initialValue: number; expiry: string }[] {
+  const groups = new Map<string, { bucket: Bucket; remainingValue: number; initialValue: number; expiry: string }>();
+  for (const bucket of buckets) {
+    const expiry = expiryOf(bucket);
+    const key = `${bucket.unit}|${bucket.app ?? ''}|${expiry}`;
+    const group = groups.get(key);
+    if (group) {
+      group.remainingValue += bucket.remainingValue;
+      group.initialValue += bucket.initialValue;
+    } else {
+      groups.set(key, { bucket, remainingValue: bucket.remainingValue, initialValue: bucket.initialValue, expiry });
+    }
+  }
+  return [...groups.values()];
 }

@@ -22,6 +22,26 @@ describe('dialogs: balances', () => {
         ]);
       });
 
+      it('shows sessions credited by swaps with the allowance they add to, as one line with the sum', async () => {
+        const h = await createHarness({ channelId, msisdn: ANA });
+        await signIn(h, ANA);
+        await play(h, [
+          ['swap 10 fb for yt', /Shall I do it\?/],
+          ['yes', /You now have 90 Facebook and 15 YouTube sessions/],
+          ['swap 4 fb for yt', /Shall I do it\?/],
+          ['yes', /You now have 86 Facebook and 17 YouTube sessions/],
+          [
+            'what is my balance',
+            (r) => {
+              const text = textOf(r);
+              expect(text).to.include('Facebook sessions: 86 left, expires in 25 days');
+              expect(text).to.include('YouTube sessions: 17 left, expires in 25 days');
+              expect(text.match(/YouTube sessions/g)).to.have.length(1);
+            },
+          ],
+        ]);
+      });
+
       it('warns when something runs out or expires soon', async () => {
         const h = await createHarness({ channelId, msisdn: CHLOE });
         await signIn(h, CHLOE);
