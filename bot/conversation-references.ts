@@ -35,7 +35,10 @@ export class ConversationReferenceStore {
   async remember(activity: Partial<Activity>, msisdn?: string): Promise<string> {
     const key = conversationKeyOf(activity as Activity);
     const reference = TurnContext.getConversationReference(activity);
-    const serial = JSON.stringify([reference, msisdn ?? '']);
+    // The id of the message just received changes every turn, and nothing sent later needs it: a reference that
+    // differs only there is not written again (one storage write less on almost every turn).
+    const { activityId: _activityId, ...lasting } = reference;
+    const serial = JSON.stringify([lasting, msisdn ?? '']);
     if (this.written.get(key) === serial) return key;
     const changes: Record<string, ReferenceItem | SubscriberIndex> = {
       [`conversation-ref/${key}`]: { reference, eTag: '*' },

@@ -87,7 +87,12 @@ export interface TurnSummary {
 /** Goodwill an agent grants: money (minor units) or units of an app's sessions. */
 export type GoodwillGrant = { amount: number } | { app: string; quantity: number };
 
-const MAX_TURNS = 20;
+/**
+ * Turns kept per conversation for the context card: as many as it shows, each line cut like the dialogs'
+ * transcript. This state is rewritten on every customer message, so what is not shown is not kept.
+ */
+const MAX_TURNS = CARD_TURNS;
+const TURN_CHARS = 500;
 
 /** True for activities a customer typed (or tapped); proactive continuations and events are not. */
 function isCustomerMessage(activity: Partial<Activity>): boolean {
@@ -238,8 +243,8 @@ export class HandoffService {
       const conversation = await this.#store.getConversation(key);
       const at = this.#clock.now().toISOString();
       const customerText = turn.customerText ?? activity.text;
-      if (customerText) conversation.turns.push({ from: 'customer', text: customerText, at });
-      for (const text of turn.botTexts) conversation.turns.push({ from: 'bot', text, at });
+      if (customerText) conversation.turns.push({ from: 'customer', text: customerText.slice(0, TURN_CHARS), at });
+      for (const text of turn.botTexts) conversation.turns.push({ from: 'bot', text: text.slice(0, TURN_CHARS), at });
       conversation.turns = conversation.turns.slice(-MAX_TURNS);
       if (!turn.initiate) {
         await this.#store.putConversation(key, conversation);
