@@ -89,18 +89,20 @@ export function startupTargets(s: StartupBenchResult): TargetCheck[] {
 
 const EXPLAIN: Record<string, string> = {
   'adapters/store/lowdb':
-    'the lowdb stores: CoalescingJsonFile re-serialises a whole shard file (JSON.stringify) for every write batch; ' +
-    'LowdbStorage keeps all bot state (dialog state, user profiles, 30-turn transcripts, conversation references, ' +
-    'Direct Line activity logs of up to 500 activities) in only 16 shard files, so the cost of each write grows with ' +
-    'the number of conversations and the size of their logs',
+    'the lowdb stores: every acknowledged change is part of a journal file written per commit batch (temp file and ' +
+    'rename), and a background fold rewrites the shard files the journal touched; LowdbStorage also parses every ' +
+    'state item it reads and stringifies every item it writes (dialog state, profile, transcript, handoff state, ' +
+    'Direct Line log chunks)',
   'V8 garbage collector':
-    'garbage collection: every state read and write is cloned through JSON (LowdbStorage), and whole shard files are ' +
-    'stringified per write, which allocates strings the size of those files',
+    'garbage collection: bot state goes through JSON on every read and write (as with any network storage), and ' +
+    "botbuilder's BotState stringifies each state object twice a turn to see whether it changed",
   'V8 / native':
     'native code without a script URL (JSON.stringify / JSON.parse, crypto, file system calls): mostly the JSON ' +
-    'serialisation of state and shard files',
+    'of bot state, journals and shard files',
   'botbuilder-dialogs': 'the dialog stack (waterfalls, prompts, memory scopes): the framework cost of real dialogs',
-  'botbuilder-core': 'the turn pipeline of botbuilder (also paid by the echo bot)',
+  'botbuilder-core': 'the turn pipeline of botbuilder (also paid by the echo bot) and its state change hashing',
+  'adapters/channels/webchat': 'our Direct Line: tokens, conversation logs, the WebSocket stream',
+  charging: 'the charging core: balances, quotes and swaps against 100,000 subscribers',
   '@nlpjs/nlu': 'understanding (node-nlp classifier)',
   zod: 'schema validation inside the Bot Framework connector libraries',
 };
