@@ -16,7 +16,8 @@
  * Alerts are background work, and the bot's answers to customers come first:
  * - at most `concurrency` alerts are in flight;
  * - while a customer turn is in flight no alert starts, and an alert already in flight stops before its send
- *   (the Graph API call and the fake's or Meta's answer are most of an alert's cost) until the turns are done;
+ *   (the Graph API call is most of an alert's cost) until the turns are done and no new one came for
+ *   `settleMs` (a customer's next message, or the next customer's, often follows at once);
  * - the minimum share: an alert gives way for at most `maxYieldMs` in all (its start and its send together),
  *   so under constant customer traffic alerts still go out, at least `concurrency` every `maxYieldMs` (8 a
  *   second with the defaults), and as fast as the machine allows in the gaps between turns;
@@ -52,6 +53,8 @@ export interface ProactiveCareDeps {
   concurrency?: number;
   /** Longest an alert gives way to the bot's own turns, in all (the minimum share of alerts). Default 250 ms. */
   maxYieldMs?: number;
+  /** Alerts go on only once no customer turn has run for this long. Default 10 ms. */
+  settleMs?: number;
   /** How often alerts held by quiet hours are looked at. Default 60 s. */
   flushIntervalMs?: number;
 }
@@ -80,7 +83,11 @@ export class ProactiveCare {
   #queue: (ChargingEvent | undefined)[] = [];
   #head = 0;
   #workers = 0;
+  readonly #settleMs: number;
   #activeTurns = 0;
+  /** `performance.now()` when the last customer turn ended. */
+  #lastTurnEnded = Number.NEGATIVE_INFINITY;
+  #settleTimer: NodeJS.Timeout | undefined;
   readonly #turnWaiters = new Set<() => void>();
   #idleWaiters: (() => void)[] = [];
   #flushing: Promise<number> | undefined;
@@ -93,6 +100,7 @@ export class ProactiveCare {
     this.state = new CareState(deps.storage);
     this.#concurrency = Math.max(1, deps.concurrency ?? 2);
     this.#maxYieldMs = deps.maxYieldMs ?? 250;
+    this.#settleMs = Math.max(0, deps.settleMs ?? 10);
   }
 
   /** Subscribes to the core's events and looks at deferred alerts every `flushIntervalMs`; returns the stop. */
@@ -141,9 +149,29 @@ export class ProactiveCare {
   turnEnded(): void {
     this.#activeTurns = Math.max(0, this.#activeTurns - 1);
     if (this.#activeTurns > 0) return;
-    const waiting = [...this.#turnWaiters];
-    this.#turnWaiters.clear();
-    for (const wake of waiting) wake();
+    this.#lastTurnEnded = performance.now();
+    clearTimeout(this.#settleTimer);
+    this.#settleTimer = undefined;
+    this.#armSettle();
+  }
+
+  /** No customer turn in flight, and none ended within `settleMs`. */
+  #settled(): boolean {
+    return this.#activeTurns === 0 && performance.now() - this.#lastTurnEnded >= this.#settleMs;
+  }
+
+  /** Wakes the waiting alerts once the bot has been free of customer turns for `settleMs`. */
+  #armSettle(): void {
+    if (this.#settleTimer || this.#turnWaiters.size === 0 || this.#activeTurns > 0) return;
+    const wait = Math.max(0, this.#lastTurnEnded + this.#settleMs - performance.now());
+    this.#settleTimer = setTimeout(() => {
+      this.#settleTimer = undefined;
+      if (this.#activeTurns > 0) return; // that turn's end arms it again
+      if (!this.#settled()) return this.#armSettle(); // a timer may fire a fraction of a millisecond early
+      const waiting = [...this.#turnWaiters];
+      this.#turnWaiters.clear();
+      for (const wake of waiting) wake();
+    }, Math.ceil(wait));
   }
 
   /** "stop alerts" / "start alerts": recorded for the subscriber, on every channel. */
@@ -243,7 +271,7 @@ export class ProactiveCare {
    */
   #yieldToTurns(giveWayUntil: number): Promise<void> {
     const left = giveWayUntil - performance.now();
-    if (this.#activeTurns === 0 || left <= 0) return new Promise((resolve) => setImmediate(resolve));
+    if (this.#settled() || left <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -252,6 +280,7 @@ export class ProactiveCare {
       };
       const timer = setTimeout(wake, left);
       this.#turnWaiters.add(wake);
+      this.#armSettle();
     });
   }
 
