@@ -12,6 +12,7 @@ import { registerChargingApi } from '../adapters/charging-http/api.js';
 import type { WebChatLimits } from '../adapters/channels/webchat/directline-service.js';
 import { registerWebChat, type WebChat } from '../adapters/channels/webchat/register-webchat.js';
 import { registerMessenger } from '../adapters/channels/messenger/register-messenger.js';
+import { MetaChannelAdapter } from '../adapters/channels/meta/meta-channel.adapter.js';
 import { registerWhatsAppCloud } from '../adapters/channels/whatsapp/register-whatsapp-cloud.js';
 import type { WhatsAppWebClient } from '../adapters/channels/whatsapp/whatsapp-web.adapter.js';
 import { whatsappWindowCheck } from '../adapters/desk/slack/customer-window.js';
@@ -200,6 +201,10 @@ export async function composeApp(opts: ComposeOptions): Promise<ComposedApp> {
   // -- proactive care: the core's events become alerts on the subscriber's last-used channel
   const care = createProactiveCare({ charging, storage, bot, adapters, config, logger, clock: opts.clock });
   const stopCare = care.start();
+  // Alerts give way to a WhatsApp or Messenger turn from its arrival, not only once it reaches the middleware.
+  for (const adapter of new Set(Object.values(adapters))) {
+    if (adapter instanceof MetaChannelAdapter) adapter.inboundTurns = care.care;
+  }
 
   // Middleware on every channel, in order: card numbers are removed before anything else sees the message (the
   // bot then warns in the customer's language and points to their payment link); then "stop alerts" /

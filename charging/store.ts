@@ -53,6 +53,21 @@ export interface Mutation<T> {
 }
 
 /**
+ * What the core indexes of each record, handed to the store at `load`. The digest is opaque to the store: it
+ * stores the text beside the record and gives it back at the next load.
+ */
+export interface RecordIndexer {
+  /** The compact text of what the core indexes from `record` (ids, deadlines). Called synchronously. */
+  digest(record: AccountRecord): string;
+  /**
+   * Indexes one persisted record from its digest. Returns false when it cannot use the digest (written by
+   * another version of the core, or none was stored): the store then calls `digest` on the parsed record and
+   * visits again with that.
+   */
+  visit(msisdn: string, digest: string): boolean;
+}
+
+/**
  * Persistence of the charging core: a small port with an in-memory implementation (`memory-store.ts`) and a
  * lowdb one (`adapters/store/lowdb/charging-store.ts`), both passing `test/contracts/charging-store.contract.ts`.
  *
@@ -66,9 +81,16 @@ export interface Mutation<T> {
  * - If persisting fails, the promise rejects (a bug or a broken disk, not an expected failure).
  */
 export interface ChargingStore {
-  /** Loads persisted records; `visit` sees each one once (the core rebuilds its id indexes from them). */
-  load(visit: (record: AccountRecord) => void): Promise<void>;
-  /** The current record (read-only to callers), or undefined. */
+  /**
+   * Loads persisted records and hands each one to `indexer.visit` once, as its digest (the core rebuilds its id
+   * indexes and deadlines from them). A store keeps the digest beside the record (computed by `indexer.digest`
+   * whenever it persists a changed record), so a start does not have to parse every record.
+   */
+  load(indexer: RecordIndexer): Promise<void>;
+  /**
+   * The current record, or undefined. Read-only to callers; it may be a copy (the lowdb store keeps records at
+   * rest as text), so it does not follow later changes.
+   */
   get(msisdn: string): Promise<AccountRecord | undefined>;
   /**
    * Applies `fn` to the record of `msisdn` and resolves once the change is durable. `fn` runs synchronously on

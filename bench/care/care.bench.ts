@@ -44,6 +44,8 @@ export interface CareBenchResult {
   replyLatencyMs: { baseline: Latency; duringBurst: Latency };
   /** Alerts still waiting when the measured turns during the burst began and ended (the burst was on). */
   backlogDuringTurns: { atStart: number; atEnd: number };
+  /** Alerts that reached the Graph API while the measured turns ran, and their rate (the share alerts kept). */
+  alertsDuringTurns: { sent: number; perSecond: number; turnsMs: number };
   slowdownP50Percent: number;
   slowdownMeanPercent: number;
 }
@@ -157,9 +159,14 @@ export async function run(opts: CareBenchOptions = {}): Promise<CareBenchResult>
     }
     stopListening();
     log(`burst raised ${events.length} events in ${Math.round(performance.now() - burstStart)} ms`);
+    const alertsSent = () => graph.messages('whatsapp').filter((r) => r.body.to !== ANA_WA).length;
     const atStart = app.care.care.backlog;
+    const sentAtStart = alertsSent();
+    const turnsStart = performance.now();
     const during: number[] = [];
     for (let i = 0; i < turns; i++) during.push(await turn());
+    const turnsMs = performance.now() - turnsStart;
+    const sentDuringTurns = alertsSent() - sentAtStart;
     const atEnd = app.care.care.backlog;
     log(`during the burst (backlog ${atStart} -> ${atEnd}): ${JSON.stringify(latency(during))}`);
     await app.care.idle();
@@ -198,6 +205,11 @@ export async function run(opts: CareBenchOptions = {}): Promise<CareBenchResult>
       alertsPerSecond: Math.round((delivered / burstMs) * 1000),
       replyLatencyMs: { baseline: b, duringBurst: d },
       backlogDuringTurns: { atStart, atEnd },
+      alertsDuringTurns: {
+        sent: sentDuringTurns,
+        perSecond: Math.round((sentDuringTurns / turnsMs) * 1000),
+        turnsMs: Math.round(turnsMs),
+      },
       slowdownP50Percent: Math.round(((d.p50 - b.p50) / b.p50) * 1000) / 10,
       slowdownMeanPercent: Math.round(((d.mean - b.mean) / b.mean) * 1000) / 10,
     };

@@ -11,7 +11,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLowdbChargingStore } from '../../adapters/store/lowdb/charging-store.js';
 import { writeChargingStoreDir } from '../../adapters/store/lowdb/charging-store-seed.js';
-import { createChargingCore } from '../../charging/core.js';
+import { chargingRecordDigest, createChargingCore } from '../../charging/core.js';
 import type { Bucket, LedgerEntry } from '../../charging/model.js';
 import type { AccountRecord } from '../../charging/store.js';
 
@@ -93,7 +93,7 @@ export function seed(dir: string, subscribers: number, shards: number, now: Date
       };
     }
   }
-  writeChargingStoreDir(dir, records(), { shards });
+  writeChargingStoreDir(dir, records(), { shards, digest: (r) => chargingRecordDigest(r, now.getTime()) });
 }
 
 function percentile(sorted: number[], p: number): number {

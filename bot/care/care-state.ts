@@ -56,6 +56,20 @@ interface DeferredIndex {
 const EVENT_MEMORY_MS = 35 * 24 * 3600 * 1000;
 const DEFERRED_KEY = 'care/deferred';
 const hash = (msisdn: string) => createHash('sha256').update(msisdn).digest('hex').slice(0, 32);
+const subscriberKey = (msisdn: string) => `care/subscriber/${hash(msisdn)}`;
+
+function subscriberOf(item: unknown): SubscriberCare {
+  if (!item) return { sentToday: 0, events: {}, deferred: [] };
+  const { eTag: _eTag, ...doc } = item as SubscriberCare & { eTag?: string };
+  doc.events ??= {};
+  doc.deferred ??= [];
+  doc.sentToday ??= 0;
+  return doc;
+}
+
+function channelsOf(item: unknown): SubscriberChannels {
+  return { byChannel: { ...((item as SubscriberChannels | undefined)?.byChannel ?? {}) } };
+}
 
 export class CareState {
   #index: Promise<DeferredIndex> | undefined;
@@ -65,14 +79,16 @@ export class CareState {
   constructor(private readonly storage: Storage) {}
 
   async subscriber(msisdn: string): Promise<SubscriberCare> {
-    const key = `care/subscriber/${hash(msisdn)}`;
-    const item = (await this.storage.read([key]))[key] as (SubscriberCare & { eTag?: string }) | undefined;
-    if (!item) return { sentToday: 0, events: {}, deferred: [] };
-    const { eTag: _eTag, ...doc } = item;
-    doc.events ??= {};
-    doc.deferred ??= [];
-    doc.sentToday ??= 0;
-    return doc;
+    const key = subscriberKey(msisdn);
+    return subscriberOf((await this.storage.read([key]))[key]);
+  }
+
+  /** What an alert needs to know of a subscriber (their rules and their channels), in one storage read. */
+  async load(msisdn: string): Promise<{ care: SubscriberCare; channels: SubscriberChannels }> {
+    const h = hash(msisdn);
+    const keys = [`care/subscriber/${h}`, `care/channels/${h}`];
+    const items = await this.storage.read(keys);
+    return { care: subscriberOf(items[keys[0]]), channels: channelsOf(items[keys[1]]) };
   }
 
   async saveSubscriber(msisdn: string, doc: SubscriberCare, now: Date): Promise<void> {
@@ -80,13 +96,12 @@ export class CareState {
     for (const [id, seen] of Object.entries(doc.events)) {
       if (Date.parse(seen.at) < cutoff && seen.outcome !== 'deferred') delete doc.events[id];
     }
-    await this.storage.write({ [`care/subscriber/${hash(msisdn)}`]: { ...doc, eTag: '*' } });
+    await this.storage.write({ [subscriberKey(msisdn)]: { ...doc, eTag: '*' } });
   }
 
   async channels(msisdn: string): Promise<SubscriberChannels> {
     const key = `care/channels/${hash(msisdn)}`;
-    const item = (await this.storage.read([key]))[key] as SubscriberChannels | undefined;
-    return { byChannel: { ...(item?.byChannel ?? {}) } };
+    return channelsOf((await this.storage.read([key]))[key]);
   }
 
   /** Records that `msisdn` just wrote on `channelId` in conversation `conversationKey`. */

@@ -33,6 +33,7 @@ export interface CareWiring {
   clock?: Clock;
   concurrency?: number;
   maxYieldMs?: number;
+  settleMs?: number;
   flushIntervalMs?: number;
 }
 
@@ -56,6 +57,7 @@ export function createProactiveCare(w: CareWiring): CareHandle {
     clock: w.clock,
     concurrency: w.concurrency,
     maxYieldMs: w.maxYieldMs,
+    settleMs: w.settleMs,
     flushIntervalMs: w.flushIntervalMs,
   });
   const middleware = new CareMiddleware({

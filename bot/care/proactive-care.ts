@@ -4,8 +4,8 @@
  * tells the subscriber on their last-used channel, with the one-tap next step as a suggested action.
  *
  * Rules, in this order, per event:
- * 1. once per event id: the outcome of every event is kept in `Storage` (care-state.ts), so a replayed event or
- *    a restart sends nothing twice (the channel adapters' `idempotencyKey` guards the send itself too);
+ * 1. once per event id: the outcome of every event is kept in `Storage` (care-state.ts), written before the send,
+ *    so a replayed event or a restart sends nothing twice (at most once: a crash mid-send loses that one alert);
  * 2. nothing to a subscriber who said "stop alerts" (until "start alerts");
  * 3. nothing stale (older than `staleAfterHours`, a bill already paid, a bundle already ended);
  * 4. quiet hours in the subscriber's time zone: the alert waits (persisted) until they end, then goes through
@@ -13,8 +13,16 @@
  * 5. at most `maxPerDay` per subscriber per local day (over it: dropped), one zero-rated note a day;
  * 6. WhatsApp outside the 24-hour window: the approved template for the event type (the adapter sends it).
  *
- * Alerts are background work: at most `concurrency` at once, and while the bot is answering a customer a new
- * alert waits (up to `maxYieldMs`) so that a burst of events never slows the bot's own replies.
+ * Alerts are background work, and the bot's answers to customers come first:
+ * - at most `concurrency` alerts are in flight;
+ * - while a customer turn is in flight no alert starts, and an alert already in flight stops before its send
+ *   (the Graph API call is most of an alert's cost) until the turns are done and no new one came for
+ *   `settleMs` (a customer's next message, or the next customer's, often follows at once);
+ * - the minimum share: an alert gives way for at most `maxYieldMs` in all (its start and its send together),
+ *   so under constant customer traffic alerts still go out, at least `concurrency` every `maxYieldMs` (8 a
+ *   second with the defaults), and as fast as the machine allows in the gaps between turns;
+ * - an alert does one storage read of care state (its rules and its channels, care-state.ts `load`) and one
+ *   write (its outcome, before the send); the channel reference is read only for the channel tried.
  */
 import type { Activity, ConversationReference, Storage } from 'botbuilder';
 import type { Catalog, ChargingEvent, Subscriber } from '../../charging/model.js';
@@ -25,7 +33,7 @@ import type { Logger } from '../logger.js';
 import type { ProactiveChannel } from '../payments/payment-notifier.js';
 import { TurnQueue } from '../turn-queue.js';
 import { CARE_EVENT_TYPES, type CareMessage, careLocaleOf, careMessage } from './care-messages.js';
-import { type CareOutcome, CareState, type SubscriberCare } from './care-state.js';
+import { type CareOutcome, CareState, type SubscriberCare, type SubscriberChannels } from './care-state.js';
 import { isQuiet, localDay, quietEndsAt, zoneOr } from './quiet-hours.js';
 
 export type HandleOutcome = Exclude<CareOutcome, 'sending'> | 'duplicate' | 'ignored' | 'no_subscriber';
@@ -43,8 +51,10 @@ export interface ProactiveCareDeps {
   clock?: Clock;
   /** Alerts prepared and sent at once. Default 2: alerts are background work and must leave the bot room to answer. */
   concurrency?: number;
-  /** Longest a waiting alert gives way to the bot's own turns. Default 250 ms. */
+  /** Longest an alert gives way to the bot's own turns, in all (the minimum share of alerts). Default 250 ms. */
   maxYieldMs?: number;
+  /** Alerts go on only once no customer turn has run for this long. Default 10 ms. */
+  settleMs?: number;
   /** How often alerts held by quiet hours are looked at. Default 60 s. */
   flushIntervalMs?: number;
 }
@@ -73,8 +83,12 @@ export class ProactiveCare {
   #queue: (ChargingEvent | undefined)[] = [];
   #head = 0;
   #workers = 0;
+  readonly #settleMs: number;
   #activeTurns = 0;
-  #turnWaiters: (() => void)[] = [];
+  /** `performance.now()` when the last customer turn ended. */
+  #lastTurnEnded = Number.NEGATIVE_INFINITY;
+  #settleTimer: NodeJS.Timeout | undefined;
+  readonly #turnWaiters = new Set<() => void>();
   #idleWaiters: (() => void)[] = [];
   #flushing: Promise<number> | undefined;
   #catalog: { value: Catalog; at: number } | undefined;
@@ -86,6 +100,7 @@ export class ProactiveCare {
     this.state = new CareState(deps.storage);
     this.#concurrency = Math.max(1, deps.concurrency ?? 2);
     this.#maxYieldMs = deps.maxYieldMs ?? 250;
+    this.#settleMs = Math.max(0, deps.settleMs ?? 10);
   }
 
   /** Subscribes to the core's events and looks at deferred alerts every `flushIntervalMs`; returns the stop. */
@@ -133,7 +148,30 @@ export class ProactiveCare {
 
   turnEnded(): void {
     this.#activeTurns = Math.max(0, this.#activeTurns - 1);
-    if (this.#activeTurns === 0) for (const wake of this.#turnWaiters.splice(0)) wake();
+    if (this.#activeTurns > 0) return;
+    this.#lastTurnEnded = performance.now();
+    clearTimeout(this.#settleTimer);
+    this.#settleTimer = undefined;
+    this.#armSettle();
+  }
+
+  /** No customer turn in flight, and none ended within `settleMs`. */
+  #settled(): boolean {
+    return this.#activeTurns === 0 && performance.now() - this.#lastTurnEnded >= this.#settleMs;
+  }
+
+  /** Wakes the waiting alerts once the bot has been free of customer turns for `settleMs`. */
+  #armSettle(): void {
+    if (this.#settleTimer || this.#turnWaiters.size === 0 || this.#activeTurns > 0) return;
+    const wait = Math.max(0, this.#lastTurnEnded + this.#settleMs - performance.now());
+    this.#settleTimer = setTimeout(() => {
+      this.#settleTimer = undefined;
+      if (this.#activeTurns > 0) return; // that turn's end arms it again
+      if (!this.#settled()) return this.#armSettle(); // a timer may fire a fraction of a millisecond early
+      const waiting = [...this.#turnWaiters];
+      this.#turnWaiters.clear();
+      for (const wake of waiting) wake();
+    }, Math.ceil(wait));
   }
 
   /** "stop alerts" / "start alerts": recorded for the subscriber, on every channel. */
@@ -152,11 +190,15 @@ export class ProactiveCare {
   }
 
   /** Handles one event now (the queue calls this); safe to call with the same event any number of times. */
-  async handle(event: ChargingEvent): Promise<HandleOutcome> {
+  handle(event: ChargingEvent): Promise<HandleOutcome> {
+    return this.#handle(event, performance.now() + this.#maxYieldMs);
+  }
+
+  async #handle(event: ChargingEvent, giveWayUntil: number): Promise<HandleOutcome> {
     if (!CARE_EVENT_TYPES.includes(event.type)) return 'ignored';
     let outcome: HandleOutcome = 'ignored';
     await this.#perSubscriber.run(event.msisdn, async () => {
-      outcome = await this.#decide(event, false);
+      outcome = await this.#decide(event, false, giveWayUntil);
     });
     return outcome;
   }
@@ -173,12 +215,13 @@ export class ProactiveCare {
   async #flush(): Promise<number> {
     const due = await this.state.dueAt(this.#clock.now());
     for (const msisdn of due) {
-      await this.#yieldToTurns();
+      const giveWayUntil = performance.now() + this.#maxYieldMs;
+      await this.#yieldToTurns(giveWayUntil);
       await this.#perSubscriber.run(msisdn, async () => {
         const now = this.#clock.now();
         const doc = await this.state.subscriber(msisdn);
         for (const waiting of doc.deferred.filter((d) => Date.parse(d.notBefore) <= now.getTime())) {
-          const outcome = await this.#decide(waiting.event, true).catch((error: unknown) => {
+          const outcome = await this.#decide(waiting.event, true, giveWayUntil).catch((error: unknown) => {
             this.#log.error('care: deferred alert failed', { eventId: waiting.event.id, error });
             return 'undelivered' as const;
           });
@@ -208,8 +251,9 @@ export class ProactiveCare {
           this.#head = 0;
         }
         if (!event) continue;
-        await this.#yieldToTurns();
-        await this.handle(event).catch((error: unknown) => {
+        const giveWayUntil = performance.now() + this.#maxYieldMs;
+        await this.#yieldToTurns(giveWayUntil);
+        await this.#handle(event, giveWayUntil).catch((error: unknown) => {
           this.#log.error('care: alert failed', { eventId: event.id, type: event.type, error });
         });
       }
@@ -221,33 +265,39 @@ export class ProactiveCare {
     }
   }
 
-  /** Lets the bot's own turns (and anything else queued on the event loop) go first. */
-  #yieldToTurns(): Promise<void> {
-    if (this.#activeTurns === 0) return new Promise((resolve) => setImmediate(resolve));
+  /**
+   * Lets the bot's own turns (and anything else queued on the event loop) go first: waits while a customer
+   * turn is in flight, but not past `giveWayUntil` (`performance.now()` ms), so alerts never starve.
+   */
+  #yieldToTurns(giveWayUntil: number): Promise<void> {
+    const left = giveWayUntil - performance.now();
+    if (this.#settled() || left <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, this.#maxYieldMs);
-      this.#turnWaiters.push(() => {
+      const wake = () => {
         clearTimeout(timer);
+        this.#turnWaiters.delete(wake);
         setImmediate(resolve);
-      });
+      };
+      const timer = setTimeout(wake, left);
+      this.#turnWaiters.add(wake);
+      this.#armSettle();
     });
   }
 
-  async #decide(event: ChargingEvent, fromDeferred: boolean): Promise<HandleOutcome> {
+  async #decide(event: ChargingEvent, fromDeferred: boolean, giveWayUntil: number): Promise<HandleOutcome> {
     const { settings } = this.#deps;
     const msisdn = event.msisdn;
     const now = this.#clock.now();
-    const doc = await this.state.subscriber(msisdn);
+    const { care: doc, channels } = await this.state.load(msisdn); // the alert's one read of care state
     const seen = doc.events[event.id];
     if (seen && !(fromDeferred && seen.outcome === 'deferred')) return 'duplicate';
     if (settings.maxPerDay === 0) return 'ignored';
     doc.deferred = doc.deferred.filter((d) => d.event.id !== event.id);
-    const record = async (outcome: Exclude<CareOutcome, 'undelivered'>): Promise<HandleOutcome> => {
+    const record = async (outcome: Exclude<CareOutcome, 'undelivered' | 'sending'>): Promise<HandleOutcome> => {
       doc.events[event.id] = { outcome, at: now.toISOString() };
       await this.state.saveSubscriber(msisdn, doc, now);
-      if (outcome !== 'sending')
-        this.#log.info('care: alert decided', { eventId: event.id, type: event.type, outcome });
-      return outcome === 'sending' ? 'sent' : outcome;
+      if (outcome !== 'sent') this.#log.info('care: alert decided', { eventId: event.id, type: event.type, outcome });
+      return outcome;
     };
     if (doc.optedOut) return record('optedOut');
 
@@ -287,19 +337,29 @@ export class ProactiveCare {
     });
     if (!message) return 'ignored';
 
-    // Written before sending: a crash mid-send leaves "sending", never a second message on restart.
+    // Where it can go, the last-used channel first; nowhere (no conversation yet): nothing written, a replay
+    // may try again.
+    const conversations = this.#conversations(msisdn, channels);
+    const first = await conversations.next();
+    if (first.done) {
+      this.#log.info('care: alert not delivered', { eventId: event.id, type: event.type });
+      return 'undelivered';
+    }
+
+    // Recorded and counted before the send (the alert's one write): a replay or a restart finds it and sends
+    // nothing; a crash mid-send loses this one alert rather than sending it twice.
     const previousZeroRatedDay = doc.zeroRatedDay;
     doc.sentToday++;
     if (event.type === 'usage.zeroRated') doc.zeroRatedDay = day;
-    await record('sending');
-    const channelId = await this.#deliver(event, message);
+    await record('sent');
+    // The send is most of an alert's cost: a customer turn that began meanwhile goes first.
+    await this.#yieldToTurns(giveWayUntil);
+    const channelId = await this.#deliver(event, message, first.value, conversations);
     if (channelId) {
-      doc.events[event.id] = { outcome: 'sent', at: now.toISOString() };
-      await this.state.saveSubscriber(msisdn, doc, now);
       this.#log.info('care: alert sent', { eventId: event.id, type: event.type, channelId });
       return 'sent';
     }
-    // Nowhere to send it (no conversation yet, Messenger's window closed...): undo, so a replay may try again.
+    // No channel took it (Messenger's window closed, no template...): undo, so a replay may try again.
     delete doc.events[event.id];
     doc.sentToday--;
     doc.zeroRatedDay = previousZeroRatedDay;
@@ -330,25 +390,34 @@ export class ProactiveCare {
     return this.#catalog?.value;
   }
 
-  /** The subscriber's conversations, the last used first. */
-  async #conversations(msisdn: string): Promise<Partial<ConversationReference>[]> {
-    const { references } = this.#deps;
-    const uses = await this.state.channels(msisdn);
-    const out: Partial<ConversationReference>[] = [];
-    const ordered = Object.values(uses.byChannel).sort((a, b) => b.at.localeCompare(a.at));
-    for (const use of ordered) {
+  /**
+   * The subscriber's conversations on enabled channels, the last used first, read one at a time as they are
+   * tried (the first one nearly always takes the alert): the channels care saw them use, then conversations
+   * from before care tracked channels, in no particular order.
+   */
+  async *#conversations(msisdn: string, uses: SubscriberChannels): AsyncGenerator<Partial<ConversationReference>> {
+    const { references, channelFor } = this.#deps;
+    const seen = new Set<string>();
+    const ordered = Object.entries(uses.byChannel).sort(([, a], [, b]) => b.at.localeCompare(a.at));
+    for (const [channelId, use] of ordered) {
+      if (!channelFor(channelId)) continue;
       const ref = await references.get(use.conversationKey);
-      if (ref?.channelId) out.push(ref);
+      if (!ref?.channelId) continue;
+      seen.add(ref.channelId);
+      yield ref;
     }
-    // Conversations from before care tracked channels: after the tracked ones, in no particular order.
     for (const ref of await references.forSubscriber(msisdn)) {
-      if (ref.channelId && !out.some((r) => r.channelId === ref.channelId)) out.push(ref);
+      if (ref.channelId && !seen.has(ref.channelId) && channelFor(ref.channelId)) yield ref;
     }
-    return out;
   }
 
-  /** Sends on the last-used channel, or the next one that can take it; returns the channel it went out on. */
-  async #deliver(event: ChargingEvent, message: CareMessage): Promise<string | undefined> {
+  /** Sends on the first conversation that can take it; returns the channel it went out on. */
+  async #deliver(
+    event: ChargingEvent,
+    message: CareMessage,
+    first: Partial<ConversationReference>,
+    rest: AsyncGenerator<Partial<ConversationReference>>,
+  ): Promise<string | undefined> {
     const activity: Partial<Activity> = {
       type: 'message',
       text: message.text,
@@ -363,24 +432,28 @@ export class ProactiveCare {
           name: this.#deps.settings.whatsappTemplates[event.type],
           parameters: message.templateParameters,
         },
-        // The same alert sent again (a retry after a crash) reaches the customer once.
-        idempotencyKey: `care:${event.id}`,
+        // No `idempotencyKey`: the outcome recorded before the send already makes it once per event, and the
+        // adapter's own record of the key would cost another storage read and write per alert.
         care: { eventType: event.type },
       },
     };
-    for (const reference of await this.#conversations(event.msisdn)) {
+    let reference: Partial<ConversationReference> | undefined = first;
+    while (reference) {
       const channel = reference.channelId ? this.#deps.channelFor(reference.channelId) : undefined;
-      if (!channel) continue;
       let sentId = '';
-      try {
-        await channel.continueConversationAsync(this.#deps.botAppId, reference, async (context) => {
-          sentId = (await context.sendActivity(activity))?.id ?? '';
-        });
-      } catch (error) {
-        this.#log.warn('care: send failed, trying the next channel', { channelId: reference.channelId, error });
+      if (channel) {
+        try {
+          await channel.continueConversationAsync(this.#deps.botAppId, reference, async (context) => {
+            sentId = (await context.sendActivity(activity))?.id ?? '';
+          });
+        } catch (error) {
+          this.#log.warn('care: send failed, trying the next channel', { channelId: reference.channelId, error });
+        }
       }
       // An empty id: the channel could not send it (Messenger outside its window, no template configured).
       if (sentId) return reference.channelId;
+      const next = await rest.next();
+      reference = next.done ? undefined : next.value;
     }
     return undefined;
   }

@@ -10,26 +10,56 @@ import type { QuietHours } from '../config.js';
 dayjs.extend(utc);
 dayjs.extend(timezone);
 
+/** Zone names already checked (an `Intl.DateTimeFormat` per alert was a measurable cost of a burst). */
+const knownZones = new Map<string, boolean>();
+const KNOWN_ZONES_MAX = 2048;
+
 /** `zone` when it is a time zone this runtime knows, else `fallback` (an account may hold anything). */
 export function zoneOr(zone: string | undefined, fallback: string): string {
   if (!zone) return fallback;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone;
-  } catch {
-    return fallback;
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    // Account data may hold any string: bound what is remembered.
+    if (knownZones.size >= KNOWN_ZONES_MAX) knownZones.clear();
+    knownZones.set(zone, known);
   }
+  return known ? zone : fallback;
 }
 
-function minuteOfDay(now: Date, zone: string): number {
+interface LocalMinute {
+  /** Minutes since the epoch (UTC) this entry is for. */
+  epochMinute: number;
+  minuteOfDay: number;
+  day: string;
+}
+
+/**
+ * The local wall time of the current minute, per zone. Every zone's offset is a whole number of minutes, so the
+ * local minute and day are the same for every instant of one UTC minute: a burst of alerts converts once per
+ * zone and minute instead of once per alert (dayjs' `tz` was the largest single cost of an alert).
+ */
+const localMinutes = new Map<string, LocalMinute>();
+
+function localMinuteOf(now: Date, zone: string): LocalMinute {
+  const epochMinute = Math.floor(now.getTime() / 60_000);
+  const hit = localMinutes.get(zone);
+  if (hit?.epochMinute === epochMinute) return hit;
   const local = dayjs(now).tz(zone);
-  return local.hour() * 60 + local.minute();
+  const entry = { epochMinute, minuteOfDay: local.hour() * 60 + local.minute(), day: local.format('YYYY-MM-DD') };
+  localMinutes.set(zone, entry); // one entry per known zone (zoneOr bounds the names)
+  return entry;
 }
 
 /** True when `now` falls inside the quiet hours in `zone` (a span may wrap midnight: 21-8). */
 export function isQuiet(now: Date, zone: string, quiet: QuietHours | undefined): boolean {
   if (!quiet) return false;
-  const m = minuteOfDay(now, zone);
+  const m = localMinuteOf(now, zone).minuteOfDay;
   const { startMinute: start, endMinute: end } = quiet;
   return start < end ? m >= start && m < end : m >= start || m < end;
 }
@@ -49,5 +79,5 @@ export function quietEndsAt(now: Date, zone: string, quiet: QuietHours): Date {
 
 /** The local calendar day in `zone`, `YYYY-MM-DD`. */
 export function localDay(now: Date, zone: string): string {
-  return dayjs(now).tz(zone).format('YYYY-MM-DD');
+  return localMinuteOf(now, zone).day;
 }

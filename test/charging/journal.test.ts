@@ -137,10 +137,11 @@ describe('lowdb charging store: journal and fold', () => {
     const expected = await state(before);
     await before.close();
     // A crash in the middle of writes: half a journal temp file, half a shard temp file, half a ledger line.
-    writeFileSync(join(torn, 'journal', '.000000009999.json.tmp'), '{"version":2,"seq":9999,"records":[{"subsc');
-    writeFileSync(join(torn, '.shard-0001.json.tmp'), '{"version":2,"through":');
+    writeFileSync(join(torn, 'journal', '.000000009999.txt.tmp'), '{"version":3,"seq":9999}\nR\t+1555');
+    writeFileSync(join(torn, '.shard-0001.txt.tmp'), '{"version":3,"through":');
     const k = shardOf(ANA, SHARDS);
-    const pos = (JSON.parse(readFileSync(shardPath(torn, k), 'utf8')) as { ledger: { segment: number } }).ledger;
+    const header = readFileSync(shardPath(torn, k), 'utf8').split('\n', 1)[0]!;
+    const pos = (JSON.parse(header) as { ledger: { segment: number } }).ledger;
     // An append the crash cut short: whole lines of entries never committed, then half a line.
     const uncommitted = { id: 'x', msisdn: ANA, at: '2025-01-01T00:00:00.000Z', reason: 'topup', target: 'account' };
     const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ ...uncommitted, id: `torn-${i}`, delta: 99 }));

@@ -63,7 +63,7 @@ export function chargingStoreContract(
     let fx: ChargingStoreFixture;
     beforeEach(async () => {
       fx = await make();
-      await fx.store.load(() => {});
+      await fx.store.load({ digest: () => '', visit: () => true });
     });
     afterEach(async () => {
       await fx.store.close();

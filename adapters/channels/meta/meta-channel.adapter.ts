@@ -26,12 +26,24 @@ export interface MetaChannelAdapterOptions<S extends MetaChannelSettings> {
   mediaReply?: string;
 }
 
+/** Told when an inbound message is taken for a turn and when that turn is done. */
+export interface InboundTurnObserver {
+  turnStarted(): void;
+  turnEnded(): void;
+}
+
 /** Base of the WhatsApp Cloud and Messenger adapters; each renders and sends its own payloads. */
 export abstract class MetaChannelAdapter<S extends MetaChannelSettings> extends ChannelBotAdapter {
   protected readonly graph: GraphApiClient;
   protected readonly users: ChannelUserStateStore;
   protected readonly queue = new KeyedQueue();
   protected readonly clock: () => number;
+  /**
+   * Told of every inbound message turn from the moment it is queued, before its dedup and channel state are
+   * read and written (the middleware sees a turn only after that), so background work (proactive alerts) can
+   * give way to the whole turn. Set by the composition root.
+   */
+  inboundTurns: InboundTurnObserver | undefined;
 
   /**
    * @param channelId the activities' `channelId`, also the key space of the users' state in `Storage`.
@@ -59,13 +71,17 @@ export abstract class MetaChannelAdapter<S extends MetaChannelSettings> extends 
 
   /** Runs `turn` after the user's earlier turns; a failure is logged (`<channelId> turn failed`), not thrown. */
   protected inUserOrder(userId: string, turn: () => Promise<void>): Promise<void> {
-    return this.queue.run(userId, () =>
-      turn().catch((error: unknown) => {
-        this.opts.logger.error(`${this.channelId} turn failed`, {
-          error: error instanceof Error ? error : String(error),
-        });
-      }),
-    );
+    const observer = this.inboundTurns;
+    observer?.turnStarted();
+    return this.queue
+      .run(userId, () =>
+        turn().catch((error: unknown) => {
+          this.opts.logger.error(`${this.channelId} turn failed`, {
+            error: error instanceof Error ? error : String(error),
+          });
+        }),
+      )
+      .finally(() => observer?.turnEnded());
   }
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {

@@ -9,6 +9,8 @@ import {
   type LedgerPosition,
   type MetaFile,
   metaPath,
+  recordLine,
+  type ShardHeader,
   segmentPath,
   shardPath,
 } from './charging-store-format.js';
@@ -20,11 +22,14 @@ import { shardOf } from './shard-of.js';
  * meta.json, an empty journal), from records that carry their full ledger in `record.ledger`. For benchmarks,
  * migrations and tools: far faster than calling the core once per subscriber. The directory must not hold a
  * store already.
+ *
+ * `digest` is the core's index digest of a record (`chargingRecordDigest` in charging/core.ts): without it the
+ * first load digests every record itself (correct, only slower).
  */
 export function writeChargingStoreDir(
   dir: string,
   records: Iterable<AccountRecord>,
-  opts: { shards?: number; segmentSize?: number } = {},
+  opts: { shards?: number; segmentSize?: number; digest?: (record: AccountRecord) => string } = {},
 ): void {
   if (existsSync(metaPath(dir))) throw new Error(`${dir} already holds a charging store`);
   const meta: MetaFile = {
@@ -37,9 +42,11 @@ export function writeChargingStoreDir(
   const shardRecords: string[][] = Array.from({ length: meta.shards }, () => []);
   const shardLedger: string[][] = Array.from({ length: meta.shards }, () => []);
   for (const rec of records) {
-    const k = shardOf(rec.subscriber.msisdn, meta.shards);
+    const m = rec.subscriber.msisdn;
+    const k = shardOf(m, meta.shards);
     for (const e of rec.ledger) shardLedger[k]!.push(JSON.stringify(e));
-    shardRecords[k]!.push(JSON.stringify({ ...rec, ledger: [] }));
+    const atRest: AccountRecord = { ...rec, ledger: [] };
+    shardRecords[k]!.push(recordLine(m, opts.digest?.(atRest) ?? '', JSON.stringify(atRest)));
   }
   for (let k = 0; k < meta.shards; k++) {
     let position: LedgerPosition = EMPTY_POSITION;
@@ -48,10 +55,8 @@ export function writeChargingStoreDir(
       for (const c of plan.chunks) writeFileSync(segmentPath(dir, k, c.segment), c.text);
       position = plan.to;
     }
-    writeFileSync(
-      shardPath(dir, k),
-      `{"version":${FORMAT_VERSION},"through":0,"ledger":${JSON.stringify(position)},"records":[${shardRecords[k]!.join(',')}]}`,
-    );
+    const header: ShardHeader = { version: FORMAT_VERSION, through: 0, ledger: position };
+    writeFileSync(shardPath(dir, k), [JSON.stringify(header), ...shardRecords[k]!, ''].join('\n'));
   }
   writeFileSync(metaPath(dir), JSON.stringify(meta));
 }

@@ -1,28 +1,34 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { TextFile } from 'lowdb/node';
 import type { LedgerEntry } from '../../../charging/model.js';
-import type { AccountRecord, ChargingStore, Mutation } from '../../../charging/store.js';
+import type { AccountRecord, ChargingStore, Mutation, RecordIndexer } from '../../../charging/store.js';
 import {
   EMPTY_POSITION,
+  eachLine,
   FORMAT_VERSION,
   JOURNAL_DIR,
-  type JournalFile,
+  type JournalHeader,
   journalPath,
   journalSeq,
   LEDGER_DIR,
+  LEDGER_LINE,
   type LedgerPosition,
   type MetaFile,
   metaPath,
-  type ShardFile,
+  RECORD_LINE,
+  recordDigest,
+  recordJson,
+  recordLine,
+  type ShardHeader,
   shardPath,
 } from './charging-store-format.js';
 import { type CommitSignal, commitSignal } from './commit-batch.js';
 import { lockDir } from './dir-lock.js';
 import { appendChunks, planAppend, readCommitted } from './ledger-segments.js';
 import { shardOf } from './shard-of.js';
-import { StringPool } from './string-pool.js';
 
 export interface LowdbChargingStoreOptions {
   dir: string;
@@ -38,6 +44,8 @@ export interface LowdbChargingStoreOptions {
   /** While nothing is being written, fold `foldPerIdle` dirty shards every this many ms (0: never). Default 100. */
   idleFoldMs?: number;
   foldPerIdle?: number;
+  /** Parsed records kept in memory besides the ones changed since the last journal write. Default 64. */
+  hotRecords?: number;
 }
 
 /** One commit batch: every mutation acknowledged by the same journal write. */
@@ -50,26 +58,54 @@ function newBatch(): Batch {
   return { dirty: new Set(), ledger: [], ...commitSignal() };
 }
 
-const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
+/** Where the line starting at or containing `from` ends (its LF, or the end of the bytes). */
+function lineEnd(buf: Buffer, from: number): number {
+  const end = buf.indexOf(10, from);
+  return end < 0 ? buf.length : end;
+}
 
 /**
- * The charging core's store on lowdb files: every record in memory, a write-ahead journal with group commit,
- * and a background fold of the journal into shard files (layout and crash reasoning in README.md here).
+ * A `pause()` to call often in a long synchronous job: it yields to the event loop (setImmediate) once the
+ * current slice has run for `sliceMs`, so no turn of the loop is long.
+ */
+function slicer(sliceMs = 3): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < sliceMs) return;
+    await new Promise((r) => setImmediate(r));
+    since = performance.now();
+  };
+}
+
+const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
+const TAB_BYTE = 9;
+const R_BYTE = 82;
+
+/**
+ * The charging core's store on lowdb files: every record in memory as its JSON text (one string per
+ * subscriber, beside the core's digest of it), a few recently used ones also parsed, a write-ahead journal with
+ * group commit, and a background fold of the journal into shard files (layout and crash reasoning in README.md
+ * here).
  *
- * - `update` runs the mutation synchronously on the in-memory record and adds the record to the open batch.
+ * Why text at rest: 100,000 records as live objects are millions of small objects that every major GC has to
+ * trace (long pauses, high RSS); strings are not traced. A mutation parses its record once (or finds it parsed),
+ * and a changed record is stringified once per journal write.
+ *
+ * - `update` runs the mutation synchronously on the parsed record and adds the record to the open batch.
  *   A batch is written as ONE journal file (lowdb `TextFile` = steno: temp file + rename) as soon as the
  *   previous journal write has completed; every mutation in it is acknowledged once that rename is done.
- *   A write holds only the records changed since the last one and their new ledger entries, so its cost
- *   does not depend on the number of subscribers.
+ *   Sealing a batch stringifies its changed records into their at-rest text, so that text is always the state
+ *   through the last sealed batch. A write holds only the records changed since the last one and their new
+ *   ledger entries, so its cost does not depend on the number of subscribers.
  * - Ledger entries leave the records as soon as they are committed: records stay small, and the ledger lives
  *   in append-only segment files per shard (`segmentSize` lines each), committed by the shard file.
- * - Folding a shard snapshots its records at a journal boundary (right when a batch is sealed, or while idle),
- *   appends its pending ledger lines, and rewrites the shard file once that batch is durable. A journal file
- *   is deleted once every shard it touched is folded past it. Folds go one at a time, a few per journal
- *   write, so no event-loop turn does much of it.
- * - Load reads every shard file, then replays the journal in order, applying a batch to a shard only when the
- *   shard is not already folded past it: replays are idempotent, and a crash between a fold and the deletion
- *   of journal files it covers loses nothing and doubles nothing.
+ * - Folding a shard joins its records' texts as of a journal boundary, appends its pending ledger lines, and
+ *   rewrites the shard file once that batch is durable. A journal file is deleted once every shard it touched
+ *   is folded past it. Folds go one at a time, a few per journal write, so no event-loop turn does much of it.
+ * - Load reads every shard file line by line (no record is parsed), then replays the journal in order,
+ *   applying a batch to a shard only when the shard is not already folded past it: replays are idempotent,
+ *   and a crash between a fold and the deletion of journal files it covers loses nothing and doubles nothing.
+ *   The core indexes each record from its digest.
  * - `<dir>/LOCK` holds the owner's pid: a second process on the same directory is refused.
  */
 export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): ChargingStore {
@@ -86,8 +122,25 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   const segmentSize = meta.segmentSize;
   const foldAfterBytes = opts.foldAfterBytes ?? 16 * 1024 * 1024;
   const foldPerIdle = Math.max(1, opts.foldPerIdle ?? 8);
+  const hotCap = Math.max(16, opts.hotRecords ?? 64);
 
-  const records = new Map<string, AccountRecord>();
+  /**
+   * Every record at rest, as of the last sealed batch: the byte offset of its line in its shard's buffer
+   * (`shardText`), or, when it changed since the shard was last loaded or folded, its line
+   * (`<msisdn> TAB <digest> TAB <JSON>`) as a string.
+   */
+  const lines = new Map<string, number | string>();
+  /**
+   * Per shard: the bytes of its record lines as last loaded or folded. Outside the JS heap, so 100,000 records
+   * at rest cost the garbage collector nothing to trace or copy.
+   */
+  const shardText: (Buffer | null)[] = new Array(shards).fill(null);
+  /**
+   * Parsed records, least recently used first: every record changed since the last seal (its line is behind),
+   * plus recently used ones up to `hotCap`.
+   */
+  const hot = new Map<string, AccountRecord>();
+  let indexer: RecordIndexer | null = null;
   const members: string[][] = Array.from({ length: shards }, () => []);
   /** Per shard: the journal seq its file is folded through, and its committed ledger end. */
   const through: number[] = new Array(shards).fill(0);
@@ -124,74 +177,144 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
 
   // ---- load ----
 
+  function put(msisdn: string, line: number | string, k: number): void {
+    if (!lines.has(msisdn)) members[k]!.push(msisdn);
+    lines.set(msisdn, line);
+  }
+
   async function open(): Promise<void> {
     for (const d of [dir, join(dir, JOURNAL_DIR)]) {
       // Torn temp files of writes a crash interrupted: their rename never happened, so nothing refers to them.
       for (const f of readdirSync(d)) if (f.startsWith('.') && f.endsWith('.tmp')) rmSync(join(d, f), { force: true });
     }
-    const pool = new StringPool();
-    const take = (rec: AccountRecord, k: number) => {
-      pool.intern(rec);
-      rec.ledger = [];
-      const m = rec.subscriber.msisdn;
-      if (!records.has(m)) members[k]!.push(m);
-      records.set(m, rec);
-    };
-    // Read a few files ahead while parsing, so disk waits and parsing overlap.
-    const AHEAD = 8;
-    const reads: Promise<string | null>[] = [];
-    const readShard = (k: number) =>
-      readFile(shardPath(dir, k), 'utf8').catch((e: unknown) => {
-        if (isMissing(e)) return null;
-        throw e;
-      });
-    for (let k = 0; k < Math.min(AHEAD, shards); k++) reads.push(readShard(k));
+    // Synchronous reads, in slices of a few ms between which the event loop runs: a thousand small files read
+    // through the thread pool (open, stat, read, close each a round trip) take several times longer on a busy
+    // machine, and nothing can use the store before it is loaded anyway.
+    const pause = slicer();
     for (let k = 0; k < shards; k++) {
-      const text = await reads[k]!;
-      if (k + AHEAD < shards) reads.push(readShard(k + AHEAD));
-      reads[k] = Promise.resolve(null); // let the text go
-      if (text === null) continue;
-      const file = JSON.parse(text) as ShardFile;
-      if (file.version !== FORMAT_VERSION) throw new Error(`${shardPath(dir, k)}: unknown format ${file.version}`);
-      through[k] = file.through;
-      ledgerPos[k] = file.ledger;
-      lastSeq = Math.max(lastSeq, file.through);
-      for (const rec of file.records) take(rec, k);
+      await pause();
+      let buf: Buffer;
+      try {
+        buf = readFileSync(shardPath(dir, k));
+      } catch (e) {
+        if (isMissing(e)) continue;
+        throw e;
+      }
+      let header = true;
+      eachLine(buf, (start, end) => {
+        if (header) {
+          header = false;
+          const h = JSON.parse(buf.toString('utf8', start, end)) as ShardHeader;
+          if (h.version !== FORMAT_VERSION) throw new Error(`${shardPath(dir, k)}: unknown format ${h.version}`);
+          through[k] = h.through;
+          ledgerPos[k] = h.ledger;
+          lastSeq = Math.max(lastSeq, h.through);
+          return;
+        }
+        // The MSISDN decoded apart: a Map key sliced from the line would keep an old line alive after updates.
+        put(buf.toString('latin1', start, buf.indexOf(TAB_BYTE, start)), start, k);
+      });
+      shardText[k] = buf;
     }
     const seqs = readdirSync(join(dir, JOURNAL_DIR))
       .map(journalSeq)
       .filter((s): s is number => s !== null)
       .sort((a, b) => a - b);
     for (const seq of seqs) {
-      const text = await readFile(journalPath(dir, seq), 'utf8');
-      const file = JSON.parse(text) as JournalFile;
+      const buf = await readFile(journalPath(dir, seq));
       const touched = new Set<number>();
-      for (const rec of file.records) {
-        const k = shardOf(rec.subscriber.msisdn, shards);
-        if (seq <= through[k]!) continue; // already folded into the shard file
-        take(rec, k);
+      let header = true;
+      eachLine(buf, (start, end) => {
+        if (header) {
+          header = false;
+          const h = JSON.parse(buf.toString('utf8', start, end)) as JournalHeader;
+          if (h.version !== FORMAT_VERSION) throw new Error(`${journalPath(dir, seq)}: unknown format ${h.version}`);
+          return;
+        }
+        const from = start + 2; // after `R TAB` or `L TAB`
+        const tab = buf.indexOf(TAB_BYTE, from);
+        const msisdn = buf.toString('latin1', from, tab);
+        const k = shardOf(msisdn, shards);
+        if (seq <= through[k]!) return; // already folded into the shard file
+        if (buf[start] === R_BYTE) put(msisdn, buf.toString('utf8', from, end), k);
+        else unfolded[k]!.push(buf.toString('utf8', tab + 1, end));
         touched.add(k);
-      }
-      for (const e of file.ledger) {
-        const k = shardOf(e.msisdn, shards);
-        if (seq <= through[k]!) continue;
-        unfolded[k]!.push(JSON.stringify(e));
-        touched.add(k);
-      }
+      });
       lastSeq = Math.max(lastSeq, seq);
       if (touched.size === 0) {
         // Folded everywhere, but the crash came before its deletion.
         await unlink(journalPath(dir, seq)).catch(() => {});
         continue;
       }
-      journals.set(seq, { shards: touched, bytes: text.length });
-      journalBytes += text.length;
+      journals.set(seq, { shards: touched, bytes: buf.length });
+      journalBytes += buf.length;
       for (const k of touched) {
         shardJournals[k]!.push(seq);
         dirtyShards.add(k);
       }
     }
-    pool.clear();
+  }
+
+  // ---- records: text at rest, a few parsed ----
+
+  /** The record JSON of a record at rest (decoded alone from the shard's bytes), or undefined. */
+  function jsonOf(msisdn: string): string | undefined {
+    const v = lines.get(msisdn);
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') return recordJson(v);
+    const buf = shardText[shardOf(msisdn, shards)]!;
+    const json = buf.indexOf(TAB_BYTE, buf.indexOf(TAB_BYTE, v) + 1) + 1;
+    return buf.toString('utf8', json, lineEnd(buf, json));
+  }
+
+  /** The digest of a record at rest, or undefined. */
+  function digestAtRest(msisdn: string): string | undefined {
+    const v = lines.get(msisdn);
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') return recordDigest(v);
+    const buf = shardText[shardOf(msisdn, shards)]!;
+    const from = buf.indexOf(TAB_BYTE, v) + 1;
+    return buf.toString('utf8', from, buf.indexOf(TAB_BYTE, from));
+  }
+
+  function parse(msisdn: string): AccountRecord | undefined {
+    const json = jsonOf(msisdn);
+    return json === undefined ? undefined : (JSON.parse(json) as AccountRecord);
+  }
+
+  /** The parsed record (from `hot`, or parsed from its line and kept hot), or undefined. */
+  function live(msisdn: string): AccountRecord | undefined {
+    const rec = hot.get(msisdn);
+    if (rec) {
+      // Most recently used goes last.
+      hot.delete(msisdn);
+      hot.set(msisdn, rec);
+      return rec;
+    }
+    const parsed = parse(msisdn);
+    if (parsed) hot.set(msisdn, parsed);
+    return parsed;
+  }
+
+  /** Drops least recently used parsed records down to `hotCap`, never one whose line is behind. */
+  function trimHot(): void {
+    if (hot.size <= hotCap) return;
+    let excess = hot.size - hotCap;
+    for (const m of hot.keys()) {
+      if (excess <= 0) break;
+      if (batch.dirty.has(m)) continue;
+      hot.delete(m);
+      excess--;
+    }
+  }
+
+  function digestOf(rec: AccountRecord): string {
+    if (!indexer) return '';
+    try {
+      return indexer.digest(rec);
+    } catch {
+      return ''; // recomputed at the next load; the record itself must be persisted anyway
+    }
   }
 
   // ---- group commit ----
@@ -221,20 +344,24 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     batch = newBatch();
     const seq = ++lastSeq;
     const touched = new Set<number>();
-    const recs: string[] = [];
+    const out: string[] = [JSON.stringify({ version: FORMAT_VERSION, seq } satisfies JournalHeader)];
     for (const m of b.dirty) {
-      recs.push(JSON.stringify(records.get(m)));
+      const rec = hot.get(m)!;
+      const line = recordLine(m, digestOf(rec), JSON.stringify(rec));
+      lines.set(m, line);
+      out.push(RECORD_LINE + line);
       touched.add(shardOf(m, shards));
     }
-    const lines: string[] = [];
     for (const e of b.ledger) {
-      const line = JSON.stringify(e);
-      lines.push(line);
+      const json = JSON.stringify(e);
+      out.push(`${LEDGER_LINE}${e.msisdn}\t${json}`);
       const k = shardOf(e.msisdn, shards);
-      unfolded[k]!.push(line);
+      unfolded[k]!.push(json);
       touched.add(k);
     }
-    const text = `{"version":${FORMAT_VERSION},"seq":${seq},"records":[${recs.join(',')}],"ledger":[${lines.join(',')}]}`;
+    out.push('');
+    const text = out.join('\n');
+    trimHot();
     journals.set(seq, { shards: touched, bytes: text.length });
     journalBytes += text.length;
     for (const k of touched) {
@@ -273,23 +400,44 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     }
   }
 
-  /** Snapshots shard `k` as of journal `seq` now; writes it once journal `seq` is durable. */
-  function foldShard(k: number, seq: number, written: Promise<void>): void {
+  /**
+   * Snapshots shard `k` as of journal `seq` now (the lines are the state through the last sealed batch, which
+   * callers pass as `seq`); writes it once journal `seq` is durable.
+   */
+  function foldShard(k: number, seq: number, durable: Promise<void>): void {
     dirtyShards.delete(k);
-    const lines = unfolded[k]!;
+    const ledgerLines = unfolded[k]!;
     unfolded[k] = [];
-    const plan = planAppend(ledgerPos[k]!, lines, segmentSize);
-    const recs = members[k]!.map((m) => JSON.stringify(records.get(m)));
-    const text = `{"version":${FORMAT_VERSION},"through":${seq},"ledger":${JSON.stringify(plan.to)},"records":[${recs.join(',')}]}`;
-    folding.set(k, lines);
+    const plan = planAppend(ledgerPos[k]!, ledgerLines, segmentSize);
+    // Built as bytes: unchanged lines are copied from the shard's current bytes, never decoded.
+    const header = `${JSON.stringify({ version: FORMAT_VERSION, through: seq, ledger: plan.to } satisfies ShardHeader)}\n`;
+    const pieces: Buffer[] = [Buffer.from(header)];
+    const offsets: number[] = [];
+    const included: string[] = [];
+    const old = shardText[k];
+    let pos = pieces[0]!.length;
+    for (const m of members[k]!) {
+      const v = lines.get(m);
+      if (v === undefined) continue;
+      const piece = typeof v === 'number' ? old!.subarray(v, lineEnd(old!, v) + 1) : Buffer.from(`${v}\n`);
+      pieces.push(piece);
+      included.push(m);
+      offsets.push(pos);
+      pos += piece.length;
+    }
+    const bytes = Buffer.concat(pieces, pos);
+    // From now on the shard's records rest in the new bytes (the same state: through the last sealed batch).
+    for (let i = 0; i < included.length; i++) lines.set(included[i]!, offsets[i]!);
+    shardText[k] = bytes;
+    folding.set(k, ledgerLines);
     foldsQueued++;
     foldChain = foldChain
       .then(async () => {
-        await written;
+        await durable;
         if (broken) return;
         // Ledger first: its new bytes count only once the shard file that commits them is renamed in.
         await appendChunks(dir, k, plan.chunks);
-        await new TextFile(shardPath(dir, k)).write(text);
+        await writeAtomically(shardPath(dir, k), bytes);
         ledgerPos[k] = plan.to;
         through[k] = seq;
         folding.delete(k);
@@ -337,19 +485,22 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     if (!loaded) return ready.then(() => update(msisdn, fn));
     if (broken) return Promise.reject(broken);
     if (closing || !release) return Promise.reject(new Error('the charging store is closed'));
-    const existing = records.get(msisdn);
+    const existing = live(msisdn);
     let m: Mutation<T>;
     try {
       m = fn(existing);
     } catch (e) {
+      // A mutation that threw may have changed the parsed copy half-way: forget it unless other changes wait in it.
+      if (!batch.dirty.has(msisdn)) hot.delete(msisdn);
       return Promise.reject(e);
     }
     let rec = existing;
     if (!rec && m.create) {
       rec = m.create;
-      records.set(msisdn, rec);
-      members[shardOf(msisdn, shards)]!.push(msisdn);
+      hot.set(msisdn, rec);
+      if (!lines.has(msisdn)) members[shardOf(msisdn, shards)]!.push(msisdn);
     }
+    if (hot.size > 2 * hotCap) trimHot();
     if (!rec || (!m.changed && !m.create)) return pendingFor(msisdn).then(() => m.value);
     if (rec.ledger.length > 0) {
       // Ledger entries leave the record: they go to the journal, then to the shard's ledger segments.
@@ -362,19 +513,31 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   }
 
   return {
-    async load(visit) {
+    async load(ix) {
       await ready;
-      const all = [...records.values()];
+      indexer = ix;
+      const all = [...lines.keys()];
+      const pause = slicer();
       for (let i = 0; i < all.length; i++) {
-        visit(all[i]!);
         // Yield now and then: a start with many subscribers must not block the event loop for long.
-        if (i % 5000 === 4999) await new Promise((r) => setImmediate(r));
+        if ((i & 255) === 0) await pause();
+        const m = all[i]!;
+        if (!ix.visit(m, digestAtRest(m)!)) {
+          // No digest, or one of another version: digest the record now, and keep the new one (idle folds write it).
+          const json = jsonOf(m)!;
+          const digest = ix.digest(hot.get(m) ?? (JSON.parse(json) as AccountRecord));
+          lines.set(m, recordLine(m, digest, json));
+          dirtyShards.add(shardOf(m, shards));
+          if (!ix.visit(m, digest)) throw new Error('the charging index refused its own digest');
+        }
       }
     },
 
     async get(msisdn) {
       if (!loaded) await ready;
-      return records.get(msisdn);
+      const rec = hot.get(msisdn);
+      if (rec) return rec;
+      return parse(msisdn);
     },
 
     update,
@@ -415,6 +578,16 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       }
     },
   };
+}
+
+/**
+ * Writes `bytes` to a temp file beside `path`, then renames it over `path` (as lowdb's TextFile does for text;
+ * shard files are built as bytes). The temp name starts with '.' and ends with '.tmp': a load deletes leftovers.
+ */
+async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp`);
+  await writeFile(tmp, bytes);
+  await rename(tmp, path);
 }
 
 function writeMeta(dir: string, meta: MetaFile): void {
