@@ -23,10 +23,19 @@ dayjs.extend(relativeTime, {
   ],
 });
 
+// Building an Intl formatter costs far more than formatting with one, and a balance answer formats several
+// amounts and dates: one formatter per locale (and currency), made on first use.
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function money(value: Money, texts: Texts): string {
-  return new Intl.NumberFormat(texts.intlLocale, { style: 'currency', currency: value.currency }).format(
-    value.amount / 100,
-  );
+  const key = `${texts.intlLocale}|${value.currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(texts.intlLocale, { style: 'currency', currency: value.currency });
+    moneyFormats.set(key, format);
+  }
+  return format.format(value.amount / 100);
 }
 
 /** "in 3 days", "en 3 días", "3 days ago". */
@@ -35,9 +44,12 @@ export function inWords(when: string | Date, now: Date, texts: Texts): string {
 }
 
 export function dateInWords(when: string | Date, texts: Texts): string {
-  return new Intl.DateTimeFormat(texts.intlLocale, { day: 'numeric', month: 'long', timeZone: 'UTC' }).format(
-    new Date(when),
-  );
+  let format = dateFormats.get(texts.intlLocale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(texts.intlLocale, { day: 'numeric', month: 'long', timeZone: 'UTC' });
+    dateFormats.set(texts.intlLocale, format);
+  }
+  return format.format(new Date(when));
 }
 
 export function appName(appId: string, catalog: Catalog | undefined): string {
