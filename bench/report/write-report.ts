@@ -187,7 +187,7 @@ function turnsSection(t: TurnsBenchResult, targets: TargetCheck[], startup?: Sta
       const last = rs.at(-1) ?? Number.NaN;
       if (rs.length > 1 && last < 0.7 * first) {
         out.push(
-          `- ${path}: the product's throughput fell from ${first}/s to ${last}/s over ${rs.length} runs of the same steady load, as the same conversations kept talking: the cost of a turn grows with what the conversations have stored (state shards rewritten whole).`,
+          `- ${path}: the product's throughput fell from ${first}/s to ${last}/s over ${rs.length} runs of the same steady load, as the same conversations kept talking: the cost of a turn grows with what the conversations and their subscribers have stored.`,
         );
       }
     }
@@ -197,7 +197,7 @@ function turnsSection(t: TurnsBenchResult, targets: TargetCheck[], startup?: Sta
       const demo = idle('cached-model-demo');
       const big = idle('cached-model-100k');
       out.push(
-        `- Memory: the product idles at ${Math.round(demo)} MB with the demo data (frameworks, node-nlp and its model) and at ${Math.round(big)} MB with ${startup.subscribers.count.toLocaleString('en-US')} subscribers: the charging store's id indexes and its cache of up to 256 of 1,024 shard files cost about ${Math.round(big - demo)} MB. Under load it peaks at ${t.memory.underLoadPeakRssMB} MB RSS with ${t.memory.heapAtPeakMB} MB of V8 heap in use; after the load and a full collection ${t.memory.afterLoadLiveHeapMB} MB of heap is live (LowdbStorage keeps every state shard in memory, with transcripts and Direct Line logs; the charging store keeps up to 256 shards). The difference between the peak and the live heap is garbage from whole-shard JSON writes and JSON clones that the collector has not caught up with.`,
+        `- Memory: the product idles at ${Math.round(demo)} MB with the demo data (code of the frameworks, the NLU model) and at ${Math.round(big)} MB with ${startup.subscribers.count.toLocaleString('en-US')} subscribers: the charging store's records (kept as bytes, mostly outside the JS heap) and the core's index of them cost about ${Math.round(big - demo)} MB. Under load it peaks at ${t.memory.underLoadPeakRssMB} MB RSS with ${t.memory.heapAtPeakMB} MB of V8 heap in use; after the load and a full collection ${t.memory.afterLoadLiveHeapMB} MB of heap is live. The difference between the heap at the peak and the live heap is garbage from the JSON that bot state goes through on every read and write, which the collector has not caught up with.`,
       );
     }
   }
@@ -228,7 +228,7 @@ function startupSection(s: StartupBenchResult, targets: TargetCheck[]): string {
       .map(([k, v]) => `${k} ${v} ms`)
       .join(', ');
     out.push(
-      `\n**What limits it:** loading code. Importing the dependencies alone takes ${total} ms here (heaviest: ${heaviest}); compose.ts imports every channel statically (whatsapp-web.js and its puppeteer, Slack's Bolt) even when they are switched off. Then the cached NLU model is read and the charging store reads every shard file once to rebuild its id indexes (the 100k case).`,
+      `\n**What limits it:** loading code. Importing the dependencies alone takes ${total} ms here (heaviest: ${heaviest}); channels that are switched off (whatsapp-web.js, Slack's Bolt) are not loaded. Then the cached NLU model is read and, in the 100k case, the charging store reads its shard files and the core rebuilds its index of them.`,
     );
   }
   return out.join('\n');
