@@ -34,6 +34,20 @@ function target(file: string, spec: string): { layer?: string; pkg?: string } {
   return { pkg: spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0] };
 }
 
+/** node-nlp's engine, which nlu/ loads as its parts (nlu/nlpjs-engine.ts). */
+const NLP_ENGINE = [
+  'node-nlp',
+  '@nlpjs/core',
+  '@nlpjs/evaluator',
+  '@nlpjs/lang-en',
+  '@nlpjs/lang-es',
+  '@nlpjs/language',
+  '@nlpjs/nlp',
+  '@nlpjs/nlu',
+  '@nlpjs/request',
+  '@nlpjs/sentiment',
+];
+
 const FRAMEWORKS = [
   'botbuilder',
   'botbuilder-core',
@@ -42,7 +56,7 @@ const FRAMEWORKS = [
   '@slack/bolt',
   '@slack/web-api',
   'lowdb',
-  'node-nlp',
+  ...NLP_ENGINE,
   'restify',
   'whatsapp-web.js',
   'ws',
@@ -53,7 +67,7 @@ const RULES: Record<string, { layers: string[]; forbiddenPackages?: string[] }> 
   nlu: { layers: ['nlu'], forbiddenPackages: ['botbuilder', 'botbuilder-dialogs', '@slack/bolt', 'lowdb', 'restify'] },
   dialogs: {
     layers: ['dialogs', 'charging', 'nlu'],
-    forbiddenPackages: ['lowdb', 'restify', '@slack/bolt', 'node-nlp'],
+    forbiddenPackages: ['lowdb', 'restify', '@slack/bolt', ...NLP_ENGINE],
   },
   bot: { layers: ['bot', 'dialogs', 'charging', 'nlu'] },
   adapters: { layers: ['adapters', 'bot', 'dialogs', 'charging', 'nlu'] },
