@@ -102,6 +102,21 @@ export class ConversationStore {
     activity: Partial<Activity>,
     onLogged: (logged: Partial<Activity>, watermark: string) => void,
   ): Promise<Partial<Activity>> {
+    const { logged, persisted } = await this.appendLogged(id, activity, onLogged);
+    await persisted;
+    return logged;
+  }
+
+  /**
+   * As `append`, but resolves once the activity is in the log in memory (and `onLogged` ran): `persisted` settles
+   * when it is durable. A turn that sends several activities waits for all of them once, at its end, and their
+   * writes coalesce into fewer.
+   */
+  async appendLogged(
+    id: string,
+    activity: Partial<Activity>,
+    onLogged: (logged: Partial<Activity>, watermark: string) => void,
+  ): Promise<{ logged: Partial<Activity>; persisted: Promise<void> }> {
     const entry = await this.#entry(id);
     if (!entry) throw new Error('ConversationStore.append: unknown conversation');
     const rec = entry.record;
@@ -114,8 +129,7 @@ export class ConversationStore {
     entry.dirtyChunks.add(chunkOf(seq));
     entry.version++;
     onLogged(logged, String(seq));
-    await this.#persist(id, entry);
-    return logged;
+    return { logged, persisted: this.#persist(id, entry) };
   }
 
   /** Replaces a logged activity with the same id (botbuilder's updateActivity). */

@@ -19,6 +19,9 @@ import type { StreamHub } from './stream-hub.js';
 
 export type TurnLogic = (context: TurnContext) => Promise<void>;
 
+/** turnState key: the writes of the activities a turn sent, awaited when the turn ends. */
+const PENDING_WRITES = Symbol('webchat.pendingWrites');
+
 export type TurnOutcome = { ok: true } | { ok: false; code: 'WEBCHAT.BOT_FAILED' };
 
 export interface WebChatAdapterOptions {
@@ -69,7 +72,15 @@ export class WebChatAdapter extends BotAdapter {
           break;
         }
         default: {
-          const logged = await this.#log(conversationId, this.#outbound(activity, conversationId, context));
+          // In the log and on the socket now; durable by the end of the turn (see #runLogged).
+          const { logged, persisted } = await this.opts.conversations.appendLogged(
+            conversationId,
+            this.#outbound(activity, conversationId, context),
+            (entry, watermark) => this.opts.hub.push(conversationId, entry, watermark),
+          );
+          const pending = context.turnState.get(PENDING_WRITES) as Promise<void>[] | undefined;
+          if (pending) pending.push(persisted);
+          else await persisted; // a context this adapter did not start: durable before returning
           responses.push({ id: logged.id ?? '' });
         }
       }
@@ -103,8 +114,22 @@ export class WebChatAdapter extends BotAdapter {
       true,
     );
     activity.channelData = record.msisdn ? { identity: { msisdn: record.msisdn, verifiedBy: 'webchat-token' } } : {};
-    const context = new TurnContext(this, activity);
-    await this.runMiddleware(context, logic);
+    await this.#runLogged(new TurnContext(this, activity), logic);
+  }
+
+  /**
+   * Runs the middleware and `logic`; what the turn sent is durable when this resolves. Replies are logged at once
+   * but written once, at the end of the turn, instead of one durable write each before the dialog may go on.
+   */
+  async #runLogged(context: TurnContext, logic: TurnLogic): Promise<void> {
+    const pending: Promise<void>[] = [];
+    context.turnState.set(PENDING_WRITES, pending);
+    try {
+      await this.runMiddleware(context, logic);
+    } finally {
+      context.turnState.delete(PENDING_WRITES);
+      await Promise.all(pending);
+    }
   }
 
   /**
@@ -170,7 +195,7 @@ export class WebChatAdapter extends BotAdapter {
     let failed = false;
     const context = new TurnContext(this, activity);
     try {
-      await this.runMiddleware(context, async (ctx) => {
+      await this.#runLogged(context, async (ctx) => {
         try {
           await logic(ctx);
         } catch (err) {

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Activity, MemoryStorage, type Storage } from 'botbuilder';
+import { type Activity, MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
 import { expect } from 'chai';
 import { ConversationStore, LOG_CHUNK } from '../../../adapters/channels/webchat/conversation-store.js';
 import { LowdbStorage } from '../../../adapters/store/lowdb/lowdb-storage.js';
+import { postMessage, startConversation, startWebChatServer } from './webchat-server.js';
 
 const texts = (acts: Partial<Activity>[]) => acts.map((a) => a.text);
 const noop = () => undefined;
@@ -118,6 +119,33 @@ describe('Direct Line conversation store', () => {
     } finally {
       await storage.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A storage whose writes take a while (a slow disk), recording what each write made durable once it completes. */
+class SlowStorage extends MemoryStorage {
+  readonly durable: string[] = [];
+
+  override async write(changes: StoreItems): Promise<void> {
+    await new Promise((r) => setTimeout(r, 25));
+    await super.write(changes);
+    this.durable.push(JSON.stringify(changes));
+  }
+}
+
+describe('Direct Line replies and durability', () => {
+  it('answers the POST only once the replies the turn sent are durable', async () => {
+    const storage = new SlowStorage();
+    const srv = await startWebChatServer({ storage });
+    try {
+      const conv = await startConversation(srv.base);
+      const res = await postMessage(srv.base, conv, 'balance');
+      expect(res.status).to.equal(200);
+      // Right when the answer came, the reply is already in a completed write, not only in memory.
+      expect(storage.durable.some((w) => w.includes('Your balance is 10.00'))).to.equal(true);
+    } finally {
+      await srv.close();
     }
   });
 });
