@@ -122,8 +122,11 @@ export class TelcoBot extends ActivityHandler {
     await this.queue.run(key, async () => {
       try {
         await super.run(context);
-        await this.parts.conversationState.saveChanges(context);
-        await this.parts.userState.saveChanges(context);
+        // Together: both join the same storage write when both changed.
+        await Promise.all([
+          this.parts.conversationState.saveChanges(context),
+          this.parts.userState.saveChanges(context),
+        ]);
       } catch (error) {
         await this.parts.onTurnError(context, error);
         // A turn that failed must not leave the dialog stuck on the step that failed.
