@@ -60,7 +60,7 @@ interface StoredHeader extends Omit<ConversationRecord, 'activities'> {
 
 const KEY_PREFIX = 'webchat/conversation/';
 /** Activities per stored log chunk: small enough that a write is cheap, large enough that a reload reads few. */
-export const LOG_CHUNK = 16;
+export const LOG_CHUNK = 8;
 
 const chunkOf = (seq: number) => Math.floor((seq - 1) / LOG_CHUNK);
 const chunkKey = (id: string, n: number) => `${KEY_PREFIX}${id}/log/${n}`;
