@@ -204,7 +204,7 @@ export async function run(opts: BenchOptions = {}): Promise<Record<string, numbe
     maxMs: Number((latencies.at(-1) ?? 0).toFixed(2)),
     longestStallMs: Number((loop.max / 1e6).toFixed(2)),
     peakRssMB: mb(peak.rss),
-    /** At the RSS peak: the JS heap, and memory outside it (the store's shard bytes are Buffers). */
+    /** At the RSS peak: the JS heap, and memory outside it (Buffers: the store's arena and fold bytes). */
     peakHeapUsedMB: mb(peak.heapUsed),
     peakExternalMB: mb(peak.external),
     /** Right after load (and a GC when run with --expose-gc). */

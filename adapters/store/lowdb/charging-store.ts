@@ -57,6 +57,11 @@ export interface LowdbChargingStoreOptions {
   foldPerIdle?: number;
   /** Folds (of different shards) writing at once. Default 4 (libuv's default thread pool size). */
   foldParallel?: number;
+  /**
+   * Shard files kept open for reads of records at rest (least recently used closed first). A read through an
+   * open file is one pread; otherwise also an open and a close. Default 256.
+   */
+  openShardFiles?: number;
   /** Parsed records kept in memory besides the ones changed since the last journal write. Default 64. */
   hotRecords?: number;
 }
@@ -95,35 +100,36 @@ const TAB_BYTE = 9;
 /** Arena chunk size, and the offset range of one chunk id in an arena reference. */
 const ARENA_CHUNK = 4 * 1024 * 1024;
 const ARENA_SPAN = 2 ** 24;
-/** Shard files kept open for reads of records at rest. */
-const OPEN_SHARD_FILES = 32;
 const R_BYTE = 82;
 
 /**
- * The charging core's store on lowdb files: every record in memory as its JSON text (one string per
- * subscriber, beside the core's digest of it), a few recently used ones also parsed, a write-ahead journal with
- * group commit, and a background fold of the journal into shard files (layout and crash reasoning in README.md
- * here).
+ * The charging core's store on lowdb files: records at rest as bytes (their shard file, or an off-heap arena
+ * for records changed since their shard was last folded), an index MSISDN -> where the line rests, a few
+ * parsed records, a write-ahead journal with group commit, and a background fold of the journal into shard
+ * files (layout and crash reasoning in README.md here).
  *
- * Why text at rest: 100,000 records as live objects are millions of small objects that every major GC has to
- * trace (long pauses, high RSS); strings are not traced. A mutation parses its record once (or finds it parsed),
- * and a changed record is stringified once per journal write.
+ * Why bytes at rest: 100,000 records as live objects are millions of small objects that every major GC has to
+ * trace (long pauses, high RSS). Here the JS heap holds only the index; a mutation reads its record's line
+ * (one pread from the page cache, or the arena) and parses it, and a changed record is stringified once per
+ * journal write.
  *
- * - `update` runs the mutation synchronously on the parsed record and adds the record to the open batch.
+ * - `update` reads and parses the record, then runs the mutation synchronously on it, and adds the record to
+ *   the open batch (nothing is awaited between reading and changing: the read is synchronous).
  *   A batch is written as ONE journal file (lowdb `TextFile` = steno: temp file + rename) as soon as the
  *   previous journal write has completed; every mutation in it is acknowledged once that rename is done.
- *   Sealing a batch stringifies its changed records into their at-rest text, so that text is always the state
- *   through the last sealed batch. A write holds only the records changed since the last one and their new
- *   ledger entries, so its cost does not depend on the number of subscribers.
+ *   Sealing a batch stringifies its changed records and appends their lines to the arena, so lines at rest are
+ *   always the state through the last sealed batch. A write holds only the records changed since the last one
+ *   and their new ledger entries, so its cost does not depend on the number of subscribers.
  * - Ledger entries leave the records as soon as they are committed: records stay small, and the ledger lives
  *   in append-only segment files per shard (`segmentSize` lines each), committed by the shard file.
- * - Folding a shard joins its records' texts as of a journal boundary, appends its pending ledger lines, and
- *   rewrites the shard file once that batch is durable. A journal file is deleted once every shard it touched
- *   is folded past it. Folds go one at a time, a few per journal write, so no event-loop turn does much of it.
- * - Load reads every shard file line by line (no record is parsed), then replays the journal in order,
- *   applying a batch to a shard only when the shard is not already folded past it: replays are idempotent,
- *   and a crash between a fold and the deletion of journal files it covers loses nothing and doubles nothing.
- *   The core indexes each record from its digest.
+ * - Folding a shard snapshots where its lines rest at a journal boundary, builds the new file's bytes (copied,
+ *   never decoded), appends its pending ledger lines, and renames the file in once that batch is durable; its
+ *   records then rest in the new file. A journal file is deleted once every shard it touched is folded past
+ *   it. Each fold's work on the event loop is one short turn; a few folds write at once.
+ * - Load reads every shard file line by line (no record is parsed; each line's MSISDN, offset and digest),
+ *   then replays the journal in order, applying a batch to a shard only when the shard is not already folded
+ *   past it: replays are idempotent, and a crash between a fold and the deletion of journal files it covers
+ *   loses nothing and doubles nothing. The core indexes each record from its digest.
  * - `<dir>/LOCK` holds the owner's pid: a second process on the same directory is refused.
  */
 export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): ChargingStore {
@@ -141,6 +147,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   const foldAfterBytes = opts.foldAfterBytes ?? 16 * 1024 * 1024;
   const foldPerIdle = Math.max(1, opts.foldPerIdle ?? 8);
   const foldParallel = Math.max(1, opts.foldParallel ?? 4);
+  const openShardFiles = Math.max(1, opts.openShardFiles ?? 256);
   const hotCap = Math.max(16, opts.hotRecords ?? 64);
 
   /**
@@ -297,7 +304,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     }
   }
 
-  // ---- records: bytes at rest, a few parsed ----
+  // ---- records: bytes at rest (shard file or arena), a few parsed ----
 
   /**
    * Where a record's line rests: a value >= 0 is an offset in its shard's bytes; a value < 0 is
@@ -336,7 +343,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     }
     fd = openSync(shardPath(dir, k), 'r');
     fds.set(k, fd);
-    if (fds.size > OPEN_SHARD_FILES) {
+    if (fds.size > openShardFiles) {
       const [oldest] = fds.keys();
       closeFd(oldest!);
     }
