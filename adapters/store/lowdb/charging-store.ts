@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -166,8 +167,11 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   /** Open shard files for reads, least recently used first (a few: a read is one pread). */
   const fds = new Map<number, number>();
   let scratch = Buffer.allocUnsafeSlow(16 * 1024);
-  /** Digests read at open, handed to the core at `load` (then dropped). */
-  let openDigests: Map<string, string> | null = new Map();
+  /**
+   * Digests read at open, per shard in the order of `members` (records put by the shard file), handed to the
+   * core at `load`, then dropped.
+   */
+  let openDigests: string[][] | null = Array.from({ length: shards }, () => []);
   /**
    * Lines of records changed since their shard was last loaded or folded, as bytes outside the JS heap: appended
    * to chunks (`ARENA_CHUNK` bytes each) when a batch is sealed; a chunk is dropped once none of its lines is a
@@ -243,7 +247,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       await pause();
       let buf: Buffer;
       try {
-        buf = readFileSync(shardPath(dir, k));
+        buf = readWhole(shardPath(dir, k));
       } catch (e) {
         if (isMissing(e)) continue;
         throw e;
@@ -262,7 +266,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         const tab = buf.indexOf(TAB_BYTE, start);
         const msisdn = buf.toString('latin1', start, tab);
         put(msisdn, start, k);
-        openDigests!.set(msisdn, buf.toString('utf8', tab + 1, buf.indexOf(TAB_BYTE, tab + 1)));
+        openDigests![k]!.push(buf.toString('utf8', tab + 1, buf.indexOf(TAB_BYTE, tab + 1)));
       });
     }
     const seqs = readdirSync(join(dir, JOURNAL_DIR))
@@ -301,6 +305,27 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         shardJournals[k]!.push(seq);
         dirtyShards.add(k);
       }
+    }
+  }
+
+  /**
+   * The whole file at `path`, read into the scratch buffer (valid until the next read): a thousand shard files
+   * read at open allocate nothing.
+   */
+  function readWhole(path: string): Buffer {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, scratch.length * 2));
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd, scratch, got, size - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      return scratch.subarray(0, got);
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -721,21 +746,25 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     async load(ix) {
       await ready;
       indexer = ix;
-      const all = [...lines.keys()];
       const pause = slicer();
-      for (let i = 0; i < all.length; i++) {
-        // Yield now and then: a start with many subscribers must not block the event loop for long.
-        if ((i & 255) === 0) await pause();
-        const m = all[i]!;
-        const v = lines.get(m)!;
-        const stored = (typeof v === 'number' && v >= 0 ? openDigests?.get(m) : undefined) ?? digestAtRest(m)!;
-        if (!ix.visit(m, stored)) {
-          // No digest, or one of another version: digest the record now, and keep the new one (idle folds write it).
-          const json = jsonOf(m)!;
-          const digest = ix.digest(hot.get(m) ?? (JSON.parse(json) as AccountRecord));
-          setLine(m, recordLine(m, digest, json));
-          dirtyShards.add(shardOf(m, shards));
-          if (!ix.visit(m, digest)) throw new Error('the charging index refused its own digest');
+      const digests = openDigests!;
+      for (let k = 0; k < shards; k++) {
+        const list = members[k]!;
+        for (let i = 0; i < list.length; i++) {
+          // Yield now and then: a start with many subscribers must not block the event loop for long.
+          if ((i & 127) === 0) await pause();
+          const m = list[i]!;
+          const v = lines.get(m)!;
+          // A record still at its place in the shard file has the digest read with it; others carry theirs.
+          const stored = typeof v === 'number' && v >= 0 ? digests[k]![i]! : digestAtRest(m)!;
+          if (!ix.visit(m, stored)) {
+            // No digest, or one of another version: digest the record now, and keep the new one (idle folds write it).
+            const json = jsonOf(m)!;
+            const digest = ix.digest(hot.get(m) ?? (JSON.parse(json) as AccountRecord));
+            setLine(m, recordLine(m, digest, json));
+            dirtyShards.add(k);
+            if (!ix.visit(m, digest)) throw new Error('the charging index refused its own digest');
+          }
         }
       }
       openDigests = null;
