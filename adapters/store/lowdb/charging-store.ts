@@ -507,7 +507,14 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     const touched = new Set<number>();
     const out: string[] = [JSON.stringify({ version: FORMAT_VERSION, seq } satisfies JournalHeader)];
     for (const m of b.dirty) {
-      const rec = hot.get(m)!;
+      const rec = hot.get(m);
+      if (!rec) {
+        // A bug, never an expected failure: refuse to write rather than lose the change.
+        const err = new Error('charging store bug: a changed record was dropped before its batch was sealed');
+        b.reject(err);
+        fail(err);
+        return;
+      }
       const line = recordLine(m, digestOf(rec), JSON.stringify(rec));
       setLine(m, arenaPut(line));
       out.push(RECORD_LINE + line);
@@ -730,14 +737,18 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       hot.set(msisdn, rec);
       if (!lines.has(msisdn)) members[shardOf(msisdn, shards)]!.push(msisdn);
     }
-    if (hot.size > 2 * hotCap) trimHot();
-    if (!rec || (!m.changed && !m.create)) return pendingFor(msisdn).then(() => m.value);
+    if (!rec || (!m.changed && !m.create)) {
+      if (hot.size > 2 * hotCap) trimHot();
+      return pendingFor(msisdn).then(() => m.value);
+    }
     if (rec.ledger.length > 0) {
       // Ledger entries leave the record: they go to the journal, then to the shard's ledger segments.
       for (const e of rec.ledger) batch.ledger.push(e);
       rec.ledger = [];
     }
+    // Marked changed before any trimming: a changed record must stay parsed until its batch is sealed.
     batch.dirty.add(msisdn);
+    if (hot.size > 2 * hotCap) trimHot();
     schedule();
     return batch.done.then(() => m.value);
   }
