@@ -50,7 +50,7 @@ export interface LowdbChargingStoreOptions {
   segmentSize?: number;
   /**
    * Journal bytes not yet folded into shard files above which every journal write also folds a few shards.
-   * Bounds the journal (and so the replay at start) under sustained load. Default 16 MiB.
+   * Bounds the journal (and so the replay at start) under sustained load. Default 8 MiB (the lines of records changed since their shard was folded stay in memory meanwhile).
    */
   foldAfterBytes?: number;
   /** While nothing is being written, fold `foldPerIdle` dirty shards every this many ms (0: never). Default 100. */
@@ -145,7 +145,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   });
   const shards = meta.shards;
   const segmentSize = meta.segmentSize;
-  const foldAfterBytes = opts.foldAfterBytes ?? 16 * 1024 * 1024;
+  const foldAfterBytes = opts.foldAfterBytes ?? 8 * 1024 * 1024;
   const foldPerIdle = Math.max(1, opts.foldPerIdle ?? 8);
   const foldParallel = Math.max(1, opts.foldParallel ?? 4);
   const openShardFiles = Math.max(1, opts.openShardFiles ?? 256);
