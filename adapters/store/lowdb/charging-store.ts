@@ -50,7 +50,8 @@ export interface LowdbChargingStoreOptions {
   segmentSize?: number;
   /**
    * Journal bytes not yet folded into shard files above which every journal write also folds a few shards.
-   * Bounds the journal (and so the replay at start) under sustained load. Default 8 MiB (the lines of records changed since their shard was folded stay in memory meanwhile).
+   * Bounds the journal (and so the replay at start) under sustained load, and the memory held meanwhile by the
+   * lines of records changed since their shard was folded. Default 8 MiB.
    */
   foldAfterBytes?: number;
   /** While nothing is being written, fold `foldPerIdle` dirty shards every this many ms (0: never). Default 100. */
