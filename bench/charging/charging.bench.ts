@@ -2,6 +2,10 @@
  * Charging core on the lowdb store with many subscribers: mutations per second, p50/p99 latency, the longest
  * event-loop stall and peak RSS. Run alone: `npx tsx bench/charging/charging.bench.ts` (prints JSON).
  * Targets (issue 2): >= 2,000 mutations/s, p99 < 20 ms, no stall > 10 ms, < 300 MB.
+ *
+ * Also reported: `loadMs` (store load plus the core's index, i.e. what a start with this many subscribers
+ * waits for; issue 9), memory right after load, the JS heap and off-heap memory at the RSS peak, and the
+ * longest GC pause (to tell the collector's share of the longest stall).
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
