@@ -80,10 +80,10 @@ export class ProactiveCare {
   readonly #perSubscriber = new TurnQueue();
   readonly #concurrency: number;
   readonly #maxYieldMs: number;
+  readonly #settleMs: number;
   #queue: (ChargingEvent | undefined)[] = [];
   #head = 0;
   #workers = 0;
-  readonly #settleMs: number;
   #activeTurns = 0;
   /** `performance.now()` when the last customer turn ended. */
   #lastTurnEnded = Number.NEGATIVE_INFINITY;
@@ -141,7 +141,7 @@ export class ProactiveCare {
     return this.#queue.length - this.#head;
   }
 
-  /** The bot started answering a customer: alerts give way until it is done. */
+  /** A customer's message arrived (channel adapter) or its turn began (middleware): alerts give way until done. */
   turnStarted(): void {
     this.#activeTurns++;
   }

@@ -1,4 +1,16 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,12 +50,20 @@ export interface LowdbChargingStoreOptions {
   segmentSize?: number;
   /**
    * Journal bytes not yet folded into shard files above which every journal write also folds a few shards.
-   * Bounds the journal (and so the replay at start) under sustained load. Default 16 MiB.
+   * Bounds the journal (and so the replay at start) under sustained load, and the memory held meanwhile by the
+   * lines of records changed since their shard was folded. Default 8 MiB.
    */
   foldAfterBytes?: number;
   /** While nothing is being written, fold `foldPerIdle` dirty shards every this many ms (0: never). Default 100. */
   idleFoldMs?: number;
   foldPerIdle?: number;
+  /** Folds (of different shards) writing at once. Default 4 (libuv's default thread pool size). */
+  foldParallel?: number;
+  /**
+   * Shard files kept open for reads of records at rest (least recently used closed first). A read through an
+   * open file is one pread; otherwise also an open and a close. Default 256.
+   */
+  openShardFiles?: number;
   /** Parsed records kept in memory besides the ones changed since the last journal write. Default 64. */
   hotRecords?: number;
 }
@@ -79,33 +99,39 @@ function slicer(sliceMs = 3): () => Promise<void> {
 
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
 const TAB_BYTE = 9;
+/** Arena chunk size, and the offset range of one chunk id in an arena reference. */
+const ARENA_CHUNK = 4 * 1024 * 1024;
+const ARENA_SPAN = 2 ** 24;
 const R_BYTE = 82;
 
 /**
- * The charging core's store on lowdb files: every record in memory as its JSON text (one string per
- * subscriber, beside the core's digest of it), a few recently used ones also parsed, a write-ahead journal with
- * group commit, and a background fold of the journal into shard files (layout and crash reasoning in README.md
- * here).
+ * The charging core's store on lowdb files: records at rest as bytes (their shard file, or an off-heap arena
+ * for records changed since their shard was last folded), an index MSISDN -> where the line rests, a few
+ * parsed records, a write-ahead journal with group commit, and a background fold of the journal into shard
+ * files (layout and crash reasoning in README.md here).
  *
- * Why text at rest: 100,000 records as live objects are millions of small objects that every major GC has to
- * trace (long pauses, high RSS); strings are not traced. A mutation parses its record once (or finds it parsed),
- * and a changed record is stringified once per journal write.
+ * Why bytes at rest: 100,000 records as live objects are millions of small objects that every major GC has to
+ * trace (long pauses, high RSS). Here the JS heap holds only the index; a mutation reads its record's line
+ * (one pread from the page cache, or the arena) and parses it, and a changed record is stringified once per
+ * journal write.
  *
- * - `update` runs the mutation synchronously on the parsed record and adds the record to the open batch.
+ * - `update` reads and parses the record, then runs the mutation synchronously on it, and adds the record to
+ *   the open batch (nothing is awaited between reading and changing: the read is synchronous).
  *   A batch is written as ONE journal file (lowdb `TextFile` = steno: temp file + rename) as soon as the
  *   previous journal write has completed; every mutation in it is acknowledged once that rename is done.
- *   Sealing a batch stringifies its changed records into their at-rest text, so that text is always the state
- *   through the last sealed batch. A write holds only the records changed since the last one and their new
- *   ledger entries, so its cost does not depend on the number of subscribers.
+ *   Sealing a batch stringifies its changed records and appends their lines to the arena, so lines at rest are
+ *   always the state through the last sealed batch. A write holds only the records changed since the last one
+ *   and their new ledger entries, so its cost does not depend on the number of subscribers.
  * - Ledger entries leave the records as soon as they are committed: records stay small, and the ledger lives
  *   in append-only segment files per shard (`segmentSize` lines each), committed by the shard file.
- * - Folding a shard joins its records' texts as of a journal boundary, appends its pending ledger lines, and
- *   rewrites the shard file once that batch is durable. A journal file is deleted once every shard it touched
- *   is folded past it. Folds go one at a time, a few per journal write, so no event-loop turn does much of it.
- * - Load reads every shard file line by line (no record is parsed), then replays the journal in order,
- *   applying a batch to a shard only when the shard is not already folded past it: replays are idempotent,
- *   and a crash between a fold and the deletion of journal files it covers loses nothing and doubles nothing.
- *   The core indexes each record from its digest.
+ * - Folding a shard snapshots where its lines rest at a journal boundary, builds the new file's bytes (copied,
+ *   never decoded), appends its pending ledger lines, and renames the file in once that batch is durable; its
+ *   records then rest in the new file. A journal file is deleted once every shard it touched is folded past
+ *   it. Each fold's work on the event loop is one short turn; a few folds write at once.
+ * - Load reads every shard file line by line (no record is parsed; each line's MSISDN, offset and digest),
+ *   then replays the journal in order, applying a batch to a shard only when the shard is not already folded
+ *   past it: replays are idempotent, and a crash between a fold and the deletion of journal files it covers
+ *   loses nothing and doubles nothing. The core indexes each record from its digest.
  * - `<dir>/LOCK` holds the owner's pid: a second process on the same directory is refused.
  */
 export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): ChargingStore {
@@ -120,21 +146,45 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   });
   const shards = meta.shards;
   const segmentSize = meta.segmentSize;
-  const foldAfterBytes = opts.foldAfterBytes ?? 16 * 1024 * 1024;
+  const foldAfterBytes = opts.foldAfterBytes ?? 8 * 1024 * 1024;
   const foldPerIdle = Math.max(1, opts.foldPerIdle ?? 8);
+  const foldParallel = Math.max(1, opts.foldParallel ?? 4);
+  const openShardFiles = Math.max(1, opts.openShardFiles ?? 256);
   const hotCap = Math.max(16, opts.hotRecords ?? 64);
 
   /**
-   * Every record at rest, as of the last sealed batch: the byte offset of its line in its shard's buffer
-   * (`shardText`), or, when it changed since the shard was last loaded or folded, its line
-   * (`<msisdn> TAB <digest> TAB <JSON>`) as a string.
+   * Every record at rest, as of the last sealed batch: the byte offset of its line in its shard file (or in
+   * `shardText` while a fold's new bytes are not renamed in yet), an arena reference (< 0) when it changed since
+   * the shard was last loaded or folded, or its line (`<msisdn> TAB <digest> TAB <JSON>`) as a string (journal
+   * replay, re-digested records).
    */
   const lines = new Map<string, number | string>();
   /**
-   * Per shard: the bytes of its record lines as last loaded or folded. Outside the JS heap, so 100,000 records
-   * at rest cost the garbage collector nothing to trace or copy.
+   * Per shard: a fold's new bytes, from when the records move to them until the file holding them is renamed
+   * in; null otherwise: the file is then the bytes, and a record at rest is read from it (`readLineAt`), so
+   * 100,000 records cost the process no memory (the OS page cache holds the files).
    */
   const shardText: (Buffer | null)[] = new Array(shards).fill(null);
+  /** Open shard files for reads, least recently used first (a few: a read is one pread). */
+  const fds = new Map<number, number>();
+  let scratch = Buffer.allocUnsafeSlow(16 * 1024);
+  /**
+   * Digests read at open, per shard in the order of `members` (records put by the shard file), handed to the
+   * core at `load`, then dropped.
+   */
+  let openDigests: string[][] | null = Array.from({ length: shards }, () => []);
+  /**
+   * Lines of records changed since their shard was last loaded or folded, as bytes outside the JS heap: appended
+   * to chunks (`ARENA_CHUNK` bytes each) when a batch is sealed; a chunk is dropped once none of its lines is a
+   * record's current line (the record changed again, or its shard was folded). Kept off the heap because these
+   * lines live until their shard's next fold: as strings they would be copied by every young-generation GC they
+   * survive, then be garbage that only a full GC reclaims. Chunk ids are never reused, so a reference taken by a
+   * fold's snapshot can never be mistaken for a newer line.
+   */
+  const arena = new Map<number, Buffer>();
+  const arenaLive = new Map<number, number>();
+  let arenaId = -1;
+  let arenaPos = 0;
   /**
    * Parsed records, least recently used first: every record changed since the last seal (its line is behind),
    * plus recently used ones up to `hotCap`.
@@ -160,8 +210,11 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   let batch = newBatch();
   let writing: Batch | null = null;
   let scheduled = false;
-  let foldChain: Promise<void> = Promise.resolve();
+  /** Folds not started yet, oldest first; `foldsRunning` of them at once (each waits on its own file writes). */
+  const foldWaiting: (() => Promise<void>)[] = [];
+  let foldsRunning = 0;
   let foldsQueued = 0;
+  const foldsSettled: (() => void)[] = [];
   let broken: unknown = null;
   let closing = false;
   let loaded = false;
@@ -179,7 +232,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
 
   function put(msisdn: string, line: number | string, k: number): void {
     if (!lines.has(msisdn)) members[k]!.push(msisdn);
-    lines.set(msisdn, line);
+    setLine(msisdn, line);
   }
 
   async function open(): Promise<void> {
@@ -195,7 +248,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       await pause();
       let buf: Buffer;
       try {
-        buf = readFileSync(shardPath(dir, k));
+        buf = readWhole(shardPath(dir, k));
       } catch (e) {
         if (isMissing(e)) continue;
         throw e;
@@ -211,10 +264,11 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
           lastSeq = Math.max(lastSeq, h.through);
           return;
         }
-        // The MSISDN decoded apart: a Map key sliced from the line would keep an old line alive after updates.
-        put(buf.toString('latin1', start, buf.indexOf(TAB_BYTE, start)), start, k);
+        const tab = buf.indexOf(TAB_BYTE, start);
+        const msisdn = buf.toString('latin1', start, tab);
+        put(msisdn, start, k);
+        openDigests![k]!.push(buf.toString('utf8', tab + 1, buf.indexOf(TAB_BYTE, tab + 1)));
       });
-      shardText[k] = buf;
     }
     const seqs = readdirSync(join(dir, JOURNAL_DIR))
       .map(journalSeq)
@@ -255,15 +309,123 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     }
   }
 
-  // ---- records: text at rest, a few parsed ----
+  /**
+   * The whole file at `path`, read into the scratch buffer (valid until the next read): a thousand shard files
+   * read at open allocate nothing.
+   */
+  function readWhole(path: string): Buffer {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, scratch.length * 2));
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd, scratch, got, size - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      return scratch.subarray(0, got);
+    } finally {
+      closeSync(fd);
+    }
+  }
 
-  /** The record JSON of a record at rest (decoded alone from the shard's bytes), or undefined. */
+  // ---- records: bytes at rest (shard file or arena), a few parsed ----
+
+  /**
+   * Where a record's line rests: a value >= 0 is an offset in its shard's bytes; a value < 0 is
+   * `-(chunk * ARENA_SPAN + offset) - 1` in the arena.
+   */
+  function locate(msisdn: string, v: number): [Buffer, number] {
+    if (v >= 0) {
+      const k = shardOf(msisdn, shards);
+      const mem = shardText[k];
+      return mem ? [mem, v] : [readLineAt(k, v), 0];
+    }
+    const a = -v - 1;
+    return [arena.get(Math.floor(a / ARENA_SPAN))!, a % ARENA_SPAN];
+  }
+
+  /**
+   * The line at byte `at` of shard `k`'s file, without its LF: a view of a scratch buffer, valid until the next
+   * read. Synchronous (one pread, from the page cache in practice) so that `update` stays synchronous.
+   */
+  function readLineAt(k: number, at: number): Buffer {
+    for (;;) {
+      const n = readSync(fdFor(k), scratch, 0, scratch.length, at);
+      const end = scratch.subarray(0, n).indexOf(10);
+      if (end >= 0) return scratch.subarray(0, end);
+      if (n < scratch.length) return scratch.subarray(0, n);
+      scratch = Buffer.allocUnsafeSlow(scratch.length * 2);
+    }
+  }
+
+  function fdFor(k: number): number {
+    let fd = fds.get(k);
+    if (fd !== undefined) {
+      fds.delete(k);
+      fds.set(k, fd);
+      return fd;
+    }
+    fd = openSync(shardPath(dir, k), 'r');
+    fds.set(k, fd);
+    if (fds.size > openShardFiles) {
+      const [oldest] = fds.keys();
+      closeFd(oldest!);
+    }
+    return fd;
+  }
+
+  function closeFd(k: number): void {
+    const fd = fds.get(k);
+    if (fd === undefined) return;
+    fds.delete(k);
+    closeSync(fd);
+  }
+
+  /** Appends a line to the arena; its reference (or the line itself if too long for a chunk's offsets). */
+  function arenaPut(line: string): number | string {
+    const n = Buffer.byteLength(line) + 1;
+    if (n > ARENA_SPAN) return line;
+    if (arenaId < 0 || arenaPos + n > arena.get(arenaId)!.length) {
+      if (arenaId >= 0 && arenaLive.get(arenaId) === 0) dropChunk(arenaId);
+      arenaId++;
+      arena.set(arenaId, Buffer.allocUnsafeSlow(Math.max(ARENA_CHUNK, n)));
+      arenaLive.set(arenaId, 0);
+      arenaPos = 0;
+    }
+    const buf = arena.get(arenaId)!;
+    const at = arenaPos;
+    buf.write(line, at, 'utf8');
+    buf[at + n - 1] = 10;
+    arenaPos += n;
+    arenaLive.set(arenaId, arenaLive.get(arenaId)! + 1);
+    return -(arenaId * ARENA_SPAN + at) - 1;
+  }
+
+  function dropChunk(id: number): void {
+    arena.delete(id);
+    arenaLive.delete(id);
+  }
+
+  /** Sets the line of a record at rest, releasing the arena line it replaces. */
+  function setLine(msisdn: string, v: number | string): void {
+    const prev = lines.get(msisdn);
+    lines.set(msisdn, v);
+    if (typeof prev !== 'number' || prev >= 0) return;
+    const id = Math.floor((-prev - 1) / ARENA_SPAN);
+    const live = arenaLive.get(id)! - 1;
+    arenaLive.set(id, live);
+    if (live === 0 && id !== arenaId) dropChunk(id);
+  }
+
+  /** The record JSON of a record at rest (decoded alone from its bytes), or undefined. */
   function jsonOf(msisdn: string): string | undefined {
     const v = lines.get(msisdn);
     if (v === undefined) return undefined;
     if (typeof v === 'string') return recordJson(v);
-    const buf = shardText[shardOf(msisdn, shards)]!;
-    const json = buf.indexOf(TAB_BYTE, buf.indexOf(TAB_BYTE, v) + 1) + 1;
+    const [buf, at] = locate(msisdn, v);
+    const json = buf.indexOf(TAB_BYTE, buf.indexOf(TAB_BYTE, at) + 1) + 1;
     return buf.toString('utf8', json, lineEnd(buf, json));
   }
 
@@ -272,8 +434,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     const v = lines.get(msisdn);
     if (v === undefined) return undefined;
     if (typeof v === 'string') return recordDigest(v);
-    const buf = shardText[shardOf(msisdn, shards)]!;
-    const from = buf.indexOf(TAB_BYTE, v) + 1;
+    const [buf, at] = locate(msisdn, v);
+    const from = buf.indexOf(TAB_BYTE, at) + 1;
     return buf.toString('utf8', from, buf.indexOf(TAB_BYTE, from));
   }
 
@@ -346,9 +508,16 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     const touched = new Set<number>();
     const out: string[] = [JSON.stringify({ version: FORMAT_VERSION, seq } satisfies JournalHeader)];
     for (const m of b.dirty) {
-      const rec = hot.get(m)!;
+      const rec = hot.get(m);
+      if (!rec) {
+        // A bug, never an expected failure: refuse to write rather than lose the change.
+        const err = new Error('charging store bug: a changed record was dropped before its batch was sealed');
+        b.reject(err);
+        fail(err);
+        return;
+      }
       const line = recordLine(m, digestOf(rec), JSON.stringify(rec));
-      lines.set(m, line);
+      setLine(m, arenaPut(line));
       out.push(RECORD_LINE + line);
       touched.add(shardOf(m, shards));
     }
@@ -409,60 +578,129 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     const ledgerLines = unfolded[k]!;
     unfolded[k] = [];
     const plan = planAppend(ledgerPos[k]!, ledgerLines, segmentSize);
-    // Built as bytes: unchanged lines are copied from the shard's current bytes, never decoded.
-    const header = `${JSON.stringify({ version: FORMAT_VERSION, through: seq, ledger: plan.to } satisfies ShardHeader)}\n`;
-    const pieces: Buffer[] = [Buffer.from(header)];
-    const offsets: number[] = [];
-    const included: string[] = [];
-    const old = shardText[k];
-    let pos = pieces[0]!.length;
+    // The snapshot is cheap (references only: the shard's bytes are never changed in place, lines are strings);
+    // the new bytes are built later, one fold per turn of the event loop.
+    const snapshot: string[] = [];
+    const values: (number | string)[] = [];
+    const pieces: (Buffer | string | number)[] = [];
     for (const m of members[k]!) {
       const v = lines.get(m);
       if (v === undefined) continue;
-      const piece = typeof v === 'number' ? old!.subarray(v, lineEnd(old!, v) + 1) : Buffer.from(`${v}\n`);
-      pieces.push(piece);
-      included.push(m);
+      snapshot.push(m);
+      values.push(v);
+      if (typeof v === 'string' || v >= 0) pieces.push(v);
+      else {
+        // A view, not a copy: it keeps the bytes alive even if their chunk is dropped before the build.
+        const [buf, at] = locate(m, v);
+        pieces.push(buf.subarray(at, lineEnd(buf, at) + 1));
+      }
+    }
+    // The bytes offsets point into: this shard's file (only this fold will replace it), or bytes in memory.
+    const old = shardText[k];
+    folding.set(k, ledgerLines);
+    foldsQueued++;
+    foldWaiting.push(async () => {
+      if (broken) return;
+      const onDisk = values.some((v) => typeof v === 'number' && v >= 0);
+      const src = old ?? (onDisk ? await readFile(shardPath(dir, k)) : null);
+      const bytes = shardBytes(k, seq, plan.to, snapshot, values, pieces, src);
+      await durable;
+      if (broken) return;
+      // Ledger first: its new bytes count only once the shard file that commits them is renamed in.
+      await appendChunks(dir, k, plan.chunks);
+      await writeAtomically(shardPath(dir, k), bytes);
+      // The file is now these bytes: records at rest are read from it (an open descriptor is of the old file).
+      if (shardText[k] === bytes) shardText[k] = null;
+      closeFd(k);
+      ledgerPos[k] = plan.to;
+      through[k] = seq;
+      folding.delete(k);
+      const keep: number[] = [];
+      const drop: number[] = [];
+      for (const s of shardJournals[k]!) {
+        const info = s <= seq ? journals.get(s) : undefined;
+        if (!info) {
+          keep.push(s);
+          continue;
+        }
+        info.shards.delete(k);
+        if (info.shards.size === 0) {
+          journals.delete(s);
+          journalBytes -= info.bytes;
+          drop.push(s);
+        }
+      }
+      shardJournals[k] = keep;
+      await Promise.all(drop.map((s) => unlink(journalPath(dir, s)).catch(() => {})));
+    });
+    pumpFolds();
+  }
+
+  /**
+   * Starts waiting folds, up to `foldParallel` at once: a fold is mostly waiting on the thread pool (ledger
+   * append, temp file, rename), and folds of different shards touch different files. Each fold's own work on
+   * the event loop (building its bytes) is one short turn.
+   */
+  function pumpFolds(): void {
+    while (foldsRunning < foldParallel && foldWaiting.length > 0) {
+      const job = foldWaiting.shift()!;
+      foldsRunning++;
+      job()
+        .catch((err: unknown) => fail(err))
+        .finally(() => {
+          foldsRunning--;
+          foldsQueued--;
+          pumpFolds();
+          if (foldsQueued === 0) for (const done of foldsSettled.splice(0)) done();
+        });
+    }
+  }
+
+  /** Resolves once no fold is waiting or running. */
+  function allFolded(): Promise<void> {
+    if (foldsQueued === 0) return Promise.resolve();
+    return new Promise((resolve) => foldsSettled.push(resolve));
+  }
+
+  /**
+   * A shard file's bytes from a fold's snapshot: unchanged lines copied from the shard's bytes, never decoded.
+   * The records whose line is still the snapshot's then rest in these bytes (the same state, so this may happen
+   * any time after the snapshot); records changed since keep their newer line.
+   */
+  function shardBytes(
+    k: number,
+    seq: number,
+    ledger: LedgerPosition,
+    snapshot: string[],
+    values: (number | string)[],
+    pieces: (Buffer | string | number)[],
+    src: Buffer | null,
+  ): Buffer {
+    const header = `${JSON.stringify({ version: FORMAT_VERSION, through: seq, ledger } satisfies ShardHeader)}\n`;
+    const parts: Buffer[] = [Buffer.from(header)];
+    const offsets: number[] = [];
+    let pos = parts[0]!.length;
+    for (const p of pieces) {
+      const piece =
+        typeof p === 'string'
+          ? Buffer.from(`${p}\n`)
+          : typeof p === 'number'
+            ? src!.subarray(p, lineEnd(src!, p) + 1)
+            : p;
+      parts.push(piece);
       offsets.push(pos);
       pos += piece.length;
     }
-    const bytes = Buffer.concat(pieces, pos);
-    // From now on the shard's records rest in the new bytes (the same state: through the last sealed batch).
-    for (let i = 0; i < included.length; i++) lines.set(included[i]!, offsets[i]!);
+    const bytes = Buffer.concat(parts, pos);
+    // A value still equal to the snapshot's is the same line: offsets into the shard's bytes are set only by
+    // folds (one at a time per shard), arena references are never reused, strings compare by content. Those
+    // records now rest in the new bytes.
+    for (let i = 0; i < snapshot.length; i++) {
+      const m = snapshot[i]!;
+      if (lines.get(m) === values[i]) setLine(m, offsets[i]!);
+    }
     shardText[k] = bytes;
-    folding.set(k, ledgerLines);
-    foldsQueued++;
-    foldChain = foldChain
-      .then(async () => {
-        await durable;
-        if (broken) return;
-        // Ledger first: its new bytes count only once the shard file that commits them is renamed in.
-        await appendChunks(dir, k, plan.chunks);
-        await writeAtomically(shardPath(dir, k), bytes);
-        ledgerPos[k] = plan.to;
-        through[k] = seq;
-        folding.delete(k);
-        const keep: number[] = [];
-        const drop: number[] = [];
-        for (const s of shardJournals[k]!) {
-          const info = s <= seq ? journals.get(s) : undefined;
-          if (!info) {
-            keep.push(s);
-            continue;
-          }
-          info.shards.delete(k);
-          if (info.shards.size === 0) {
-            journals.delete(s);
-            journalBytes -= info.bytes;
-            drop.push(s);
-          }
-        }
-        shardJournals[k] = keep;
-        await Promise.all(drop.map((s) => unlink(journalPath(dir, s)).catch(() => {})));
-      })
-      .catch((err: unknown) => fail(err))
-      .finally(() => {
-        foldsQueued--;
-      });
+    return bytes;
   }
 
   /** While nothing is being written, memory equals the durable state: fold a few shards. */
@@ -500,14 +738,18 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       hot.set(msisdn, rec);
       if (!lines.has(msisdn)) members[shardOf(msisdn, shards)]!.push(msisdn);
     }
-    if (hot.size > 2 * hotCap) trimHot();
-    if (!rec || (!m.changed && !m.create)) return pendingFor(msisdn).then(() => m.value);
+    if (!rec || (!m.changed && !m.create)) {
+      if (hot.size > 2 * hotCap) trimHot();
+      return pendingFor(msisdn).then(() => m.value);
+    }
     if (rec.ledger.length > 0) {
       // Ledger entries leave the record: they go to the journal, then to the shard's ledger segments.
       for (const e of rec.ledger) batch.ledger.push(e);
       rec.ledger = [];
     }
+    // Marked changed before any trimming: a changed record must stay parsed until its batch is sealed.
     batch.dirty.add(msisdn);
+    if (hot.size > 2 * hotCap) trimHot();
     schedule();
     return batch.done.then(() => m.value);
   }
@@ -516,21 +758,28 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     async load(ix) {
       await ready;
       indexer = ix;
-      const all = [...lines.keys()];
       const pause = slicer();
-      for (let i = 0; i < all.length; i++) {
-        // Yield now and then: a start with many subscribers must not block the event loop for long.
-        if ((i & 255) === 0) await pause();
-        const m = all[i]!;
-        if (!ix.visit(m, digestAtRest(m)!)) {
-          // No digest, or one of another version: digest the record now, and keep the new one (idle folds write it).
-          const json = jsonOf(m)!;
-          const digest = ix.digest(hot.get(m) ?? (JSON.parse(json) as AccountRecord));
-          lines.set(m, recordLine(m, digest, json));
-          dirtyShards.add(shardOf(m, shards));
-          if (!ix.visit(m, digest)) throw new Error('the charging index refused its own digest');
+      const digests = openDigests!;
+      for (let k = 0; k < shards; k++) {
+        const list = members[k]!;
+        for (let i = 0; i < list.length; i++) {
+          // Yield now and then: a start with many subscribers must not block the event loop for long.
+          if ((i & 127) === 0) await pause();
+          const m = list[i]!;
+          const v = lines.get(m)!;
+          // A record still at its place in the shard file has the digest read with it; others carry theirs.
+          const stored = typeof v === 'number' && v >= 0 ? digests[k]![i]! : digestAtRest(m)!;
+          if (!ix.visit(m, stored)) {
+            // No digest, or one of another version: digest the record now, and keep the new one (idle folds write it).
+            const json = jsonOf(m)!;
+            const digest = ix.digest(hot.get(m) ?? (JSON.parse(json) as AccountRecord));
+            setLine(m, recordLine(m, digest, json));
+            dirtyShards.add(k);
+            if (!ix.visit(m, digest)) throw new Error('the charging index refused its own digest');
+          }
         }
       }
+      openDigests = null;
     },
 
     async get(msisdn) {
@@ -570,9 +819,10 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         // A few at a time: each queued fold holds its shard's text until written.
         while (!broken && (dirtyShards.size > 0 || foldsQueued > 0)) {
           foldSome(lastSeq, Promise.resolve(), 16);
-          await foldChain;
+          await allFolded();
         }
       } finally {
+        for (const k of [...fds.keys()]) closeFd(k);
         release?.();
         release = null;
       }
