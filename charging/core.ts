@@ -156,7 +156,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
   /** Indexes a loaded record from its digest (see `chargingRecordDigest`); false: unknown digest, send the record. */
   function indexDigest(m: Msisdn, text: string): boolean {
     if (text.startsWith(TICK_ONLY_DIGEST) && text.indexOf(',', TICK_ONLY_DIGEST.length) < 0) {
-      // The common digest, `{"v":1,"t":<ms>}`, read without building an object: 100,000 of them at a start.
+      // The common digest, `{"v":<version>,"t":<ms>}`, read without building an object: 100,000 of them at a start.
       const t = Number(text.slice(TICK_ONLY_DIGEST.length, -1));
       if (Number.isFinite(t)) {
         msisdns.push(m);
@@ -418,6 +418,45 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
         what: 'credit',
         remaining: acct.balance.amount,
       });
+    }
+  }
+
+  /**
+   * Each swap credits a bucket of its own, so that an undo can tell whether those sessions were used. Once a
+   * swap can no longer be undone its bucket has done that job: the credits of such swaps with the same app and
+   * end of validity are merged into one bucket (ledger: `bucket.merge` out of one, into the other), so a
+   * subscriber who swaps every day does not collect hundreds of one-session buckets. Buckets with a reservation
+   * on them are left alone.
+   */
+  function mergeSettledSwapCredits(ctx: Ctx): void {
+    const { rec, sub, nowMs } = ctx;
+    const open = new Set<string>();
+    const settled = new Set<string>();
+    for (const s of rec.swaps) {
+      if (s.undone || Date.parse(s.undoableUntil) <= nowMs) settled.add(s.creditBucketId);
+      else open.add(s.creditBucketId);
+    }
+    if (settled.size < 2) return;
+    const reserved = new Set(rec.reservations.map((r) => r.bucketId));
+    const into = new Map<string, Bucket>();
+    for (const b of [...sub.buckets]) {
+      if (!settled.has(b.id) || open.has(b.id) || reserved.has(b.id)) continue;
+      const key = `${b.unit}|${b.app ?? ''}|${b.validFor.endDateTime}`;
+      const target = into.get(key);
+      if (!target) {
+        into.set(key, b);
+        continue;
+      }
+      const moved = b.remainingValue;
+      target.remainingValue += moved;
+      target.initialValue += b.initialValue;
+      if (moved !== 0) {
+        ctx.post(b.id, b.unit, -moved, 0, 'bucket.merge', target.id);
+        ctx.post(target.id, target.unit, moved, target.remainingValue, 'bucket.merge', b.id);
+      }
+      sub.buckets.splice(sub.buckets.indexOf(b), 1);
+      for (const s of rec.swaps) if (s.creditBucketId === b.id) s.creditBucketId = target.id;
+      ctx.changed = true;
     }
   }
 
@@ -839,6 +878,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
           });
         }
         const swapId = secretId('swp');
+        mergeSettledSwapCredits(ctx);
         const debits = debit(ctx, fromBuckets, quote.debit, 'swap.debit', swapId);
         // The credited sessions get their own bucket, valid as long as the longest-lived source bucket, so
         // an undo can tell whether they were used.
@@ -1321,6 +1361,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
     }
     if (rec.reservations.some((r) => Date.parse(r.expiresAt) <= nowMs)) return true;
     if (rec.quotes.some((q) => Date.parse(q.expiresAt) <= nowMs - DAY_MS)) return true;
+    if (rec.swaps.some((sw) => Date.parse(sw.executedAt) <= nowMs - DAY_MS - QUOTE_TTL_MS)) return true;
     return (keyDeadlines.get(rec.subscriber.msisdn) ?? Number.POSITIVE_INFINITY) <= nowMs;
   }
 
@@ -1401,6 +1442,14 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
       rec.quotes = quotes;
       ctx.changed = true;
     }
+    // A swap is kept as long as the quote it executed (a repeated confirmation finds it through the quote); its
+    // undo window closed long before.
+    const swaps = rec.swaps.filter((s) => Date.parse(s.executedAt) > nowMs - DAY_MS - QUOTE_TTL_MS);
+    if (swaps.length !== rec.swaps.length) {
+      for (const s of rec.swaps) if (!swaps.includes(s)) swapIndex.delete(s.id);
+      rec.swaps = swaps;
+      ctx.changed = true;
+    }
     for (const [k, v] of Object.entries(rec.idempotency)) {
       if (v.at <= nowMs - IDEMPOTENCY_TTL_MS) {
         delete rec.idempotency[k];
@@ -1446,6 +1495,7 @@ function nextTickAt(rec: AccountRecord, nowMs: number): number {
   }
   for (const r of rec.reservations) consider(Date.parse(r.expiresAt));
   for (const q of rec.quotes) consider(Date.parse(q.expiresAt) + DAY_MS);
+  for (const sw of rec.swaps) consider(Date.parse(sw.executedAt) + DAY_MS + QUOTE_TTL_MS);
   // Idempotency records: `keyDeadlines`.
   return at;
 }

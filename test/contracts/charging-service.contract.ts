@@ -278,6 +278,40 @@ export function chargingServiceContract(name: string, make: () => Promise<Chargi
         expectCode(await svc.undoSwap(late.id), 'SWAP.UNDO_WINDOW_CLOSED');
         expectCode(await svc.undoSwap('swp_nope'), 'SWAP.NOT_FOUND');
       });
+      it('merges the buckets of swaps that can no longer be undone, and forgets swaps a day on', async () => {
+        const sub = await newSubscriber();
+        const swap = async () => {
+          const quote = expectOk(await svc.quoteSwap(sub.msisdn, { from: 'facebook', to: 'youtube', quantity: 4 }));
+          return expectOk(await svc.confirmSwap(quote.id));
+        };
+        const youtube = (s: Subscriber) => s.buckets.filter((b) => b.app === 'youtube');
+        await swap();
+        await swap();
+        await swap();
+        expect(youtube(await reload(sub))).to.have.length(3); // each undoable on its own
+        fx.clock.advanceMinutes(11);
+        const recent = await swap();
+        const after = await reload(sub);
+        // The three settled credits are one bucket now; the recent one stays apart for its undo.
+        expect(
+          youtube(after)
+            .map((b) => b.remainingValue)
+            .sort(),
+        ).to.deep.equal([2, 6]);
+        expect(sessions(after, 'youtube')).to.equal(8);
+        const ledger = expectOk(await svc.getLedger(sub.msisdn, { limit: 1000 }));
+        const sum = (target: string) => ledger.filter((e) => e.target === target).reduce((t, e) => t + e.delta, 0);
+        for (const b of after.buckets) expect(sum(b.id)).to.equal(b.remainingValue);
+        expect(ledger.filter((e) => e.reason === 'bucket.merge')).to.have.length(4);
+        expect(expectOk(await svc.undoSwap(recent.id)).undone).to.equal(true);
+        expect(sessions(await reload(sub), 'youtube')).to.equal(6);
+
+        fx.clock.advanceDays(1);
+        fx.clock.advanceMinutes(3);
+        await svc.tick();
+        expectCode(await svc.undoSwap(recent.id), 'SWAP.NOT_FOUND');
+        expect(sessions(await reload(sub), 'youtube')).to.equal(6);
+      });
     });
 
     describe('add-ons and grants', () => {
