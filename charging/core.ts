@@ -108,6 +108,11 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
   const ids = opts.ids ?? randomUUID;
   const currency = catalog.currency;
   const listeners = new Set<(e: ChargingEvent) => void>();
+  /**
+   * What `getCatalog` answers: a deep-frozen copy made once. The dialogs read the catalog on most turns, and a
+   * fresh clone each time cost more than the rest of the core's work in a balance question.
+   */
+  const frozenCatalog = deepFreeze(structuredClone(catalog));
 
   // Ids found without the MSISDN, rebuilt from the records at load.
   const msisdns: Msisdn[] = [];
@@ -667,11 +672,11 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
     },
 
     async getCatalog() {
-      return ok(structuredClone(catalog));
+      return ok(frozenCatalog);
     },
 
     async listAddOns(): Promise<Result<AddOn[]>> {
-      return ok(structuredClone(catalog.addOns));
+      return ok(frozenCatalog.addOns as AddOn[]);
     },
 
     async getLedger(msisdn, query) {
@@ -1556,4 +1561,13 @@ export function chargingRecordDigest(rec: AccountRecord, nowMs: number): string 
   const i = Object.keys(rec.idempotency);
   if (i.length > 0) d.i = i;
   return JSON.stringify(d);
+}
+
+/** Freezes `value` and everything in it; returns it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
