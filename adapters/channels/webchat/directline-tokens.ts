@@ -31,10 +31,14 @@ export type TokenFailure = 'TOKEN.INVALID' | 'TOKEN.EXPIRED';
 export type TokenResult = { ok: true; claims: DirectLineClaims } | { ok: false; code: TokenFailure };
 
 const AUDIENCE = 'directline';
+/** Verified tokens remembered (a few hundred bytes each). */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export class DirectLineTokens {
   readonly #signingKey: Buffer;
   readonly #encryptionKey: Buffer;
+  /** Tokens already verified, oldest first, with their claims. */
+  readonly #verified = new Map<string, Readonly<DirectLineClaims>>();
 
   constructor(
     secret: string,
@@ -61,6 +65,26 @@ export class DirectLineTokens {
   }
 
   verify(token: string, nowMs: number): TokenResult {
+    // A conversation presents the same token on every request: its checked claims are remembered (the signature
+    // check, JSON and identity decryption are done once); expiry is checked on every use.
+    const known = this.#verified.get(token);
+    if (known) {
+      if (known.exp > Math.floor(nowMs / 1000)) return { ok: true, claims: known };
+      this.#verified.delete(token);
+      return { ok: false, code: 'TOKEN.EXPIRED' };
+    }
+    const checked = this.#verify(token, nowMs);
+    if (checked.ok) {
+      if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
+        const oldest = this.#verified.keys().next().value;
+        if (oldest !== undefined) this.#verified.delete(oldest);
+      }
+      this.#verified.set(token, Object.freeze(checked.claims));
+    }
+    return checked;
+  }
+
+  #verify(token: string, nowMs: number): TokenResult {
     const result = verifyHs256(this.#signingKey, token, nowMs);
     if (!result.ok) return { ok: false, code: result.code === 'JWT.EXPIRED' ? 'TOKEN.EXPIRED' : 'TOKEN.INVALID' };
     const c = result.claims;
