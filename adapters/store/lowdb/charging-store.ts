@@ -57,11 +57,15 @@ export interface LowdbChargingStoreOptions {
   /** While nothing is being written, fold `foldPerIdle` dirty shards every this many ms (0: never). Default 100. */
   idleFoldMs?: number;
   foldPerIdle?: number;
-  /** Folds (of different shards) writing at once. Default 4 (libuv's default thread pool size). */
+  /**
+   * Folds (of different shards) writing at once. Default 2: libuv's thread pool has 4 threads, and journal
+   * writes (which acknowledge mutations) must not queue behind fold I/O.
+   */
   foldParallel?: number;
   /**
    * Shard files kept open for reads of records at rest (least recently used closed first). A read through an
-   * open file is one pread; otherwise also an open and a close. Default 256.
+   * open file is one pread; otherwise also an open and a close. Default 1024 (Node raises the soft limit on
+   * descriptors to the hard one at start); on EMFILE the store closes half of them and keeps fewer.
    */
   openShardFiles?: number;
   /** Parsed records kept in memory besides the ones changed since the last journal write. Default 64. */
@@ -148,8 +152,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   const segmentSize = meta.segmentSize;
   const foldAfterBytes = opts.foldAfterBytes ?? 8 * 1024 * 1024;
   const foldPerIdle = Math.max(1, opts.foldPerIdle ?? 8);
-  const foldParallel = Math.max(1, opts.foldParallel ?? 4);
-  const openShardFiles = Math.max(1, opts.openShardFiles ?? 256);
+  const foldParallel = Math.max(1, opts.foldParallel ?? 2);
+  let openShardFiles = Math.max(1, opts.openShardFiles ?? 1024);
   const hotCap = Math.max(16, opts.hotRecords ?? 64);
 
   /**
@@ -367,7 +371,15 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       fds.set(k, fd);
       return fd;
     }
-    fd = openSync(shardPath(dir, k), 'r');
+    try {
+      fd = openSync(shardPath(dir, k), 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EMFILE' || fds.size === 0) throw e;
+      // The process is out of descriptors: give back half of ours, and keep fewer from now on.
+      openShardFiles = Math.max(1, Math.floor(fds.size / 2));
+      for (const old of [...fds.keys()].slice(0, fds.size - openShardFiles + 1)) closeFd(old);
+      fd = openSync(shardPath(dir, k), 'r');
+    }
     fds.set(k, fd);
     if (fds.size > openShardFiles) {
       const [oldest] = fds.keys();
