@@ -222,6 +222,11 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   let broken: unknown = null;
   let closing = false;
   let loaded = false;
+  /**
+   * While `load` hands digests to the core: no fold may move records meanwhile (a digest read at open belongs
+   * to the record's place in the file as read then).
+   */
+  let indexing: Promise<void> | null = null;
 
   const ready = open().then(() => {
     loaded = true;
@@ -572,6 +577,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   // ---- folding ----
 
   function foldSome(seq: number, written: Promise<void>, n: number): void {
+    if (indexing) return;
     if (foldsQueued > 16) return; // the disk is behind: let the journal grow rather than queue more
     for (const k of dirtyShards) {
       if (n <= 0) break;
@@ -766,32 +772,46 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     return batch.done.then(() => m.value);
   }
 
+  /** Hands every record's digest to the core (see `load`). */
+  async function indexAll(ix: RecordIndexer): Promise<void> {
+    const pause = slicer();
+    const digests = openDigests!;
+    for (let k = 0; k < shards; k++) {
+      const list = members[k]!;
+      for (let i = 0; i < list.length; i++) {
+        // Yield now and then: a start with many subscribers must not block the event loop for long.
+        if ((i & 127) === 0) await pause();
+        const m = list[i]!;
+        const v = lines.get(m)!;
+        // A record still at its place in the shard file has the digest read with it; others carry theirs.
+        const stored = (typeof v === 'number' && v >= 0 ? digests[k]![i] : undefined) ?? digestAtRest(m)!;
+        if (!ix.visit(m, stored)) {
+          // No digest, or one of another version: digest the record now, and keep the new one (idle folds write it).
+          const json = jsonOf(m)!;
+          const digest = ix.digest(hot.get(m) ?? (JSON.parse(json) as AccountRecord));
+          setLine(m, recordLine(m, digest, json));
+          dirtyShards.add(k);
+          if (!ix.visit(m, digest)) throw new Error('the charging index refused its own digest');
+        }
+      }
+    }
+  }
+
   return {
     async load(ix) {
       await ready;
       indexer = ix;
-      const pause = slicer();
-      const digests = openDigests!;
-      for (let k = 0; k < shards; k++) {
-        const list = members[k]!;
-        for (let i = 0; i < list.length; i++) {
-          // Yield now and then: a start with many subscribers must not block the event loop for long.
-          if ((i & 127) === 0) await pause();
-          const m = list[i]!;
-          const v = lines.get(m)!;
-          // A record still at its place in the shard file has the digest read with it; others carry theirs.
-          const stored = typeof v === 'number' && v >= 0 ? digests[k]![i]! : digestAtRest(m)!;
-          if (!ix.visit(m, stored)) {
-            // No digest, or one of another version: digest the record now, and keep the new one (idle folds write it).
-            const json = jsonOf(m)!;
-            const digest = ix.digest(hot.get(m) ?? (JSON.parse(json) as AccountRecord));
-            setLine(m, recordLine(m, digest, json));
-            dirtyShards.add(k);
-            if (!ix.visit(m, digest)) throw new Error('the charging index refused its own digest');
-          }
-        }
+      let done!: () => void;
+      indexing = new Promise((resolve) => {
+        done = resolve;
+      });
+      try {
+        await indexAll(ix);
+      } finally {
+        openDigests = null;
+        indexing = null;
+        done();
       }
-      openDigests = null;
     },
 
     async get(msisdn) {
@@ -823,6 +843,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       if (idleTimer) clearInterval(idleTimer);
       try {
         await ready;
+        await indexing;
         while (!broken && (writing || !batchEmpty())) {
           if (writing) await writing.done.catch(() => {});
           else flush();
