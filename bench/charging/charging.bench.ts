@@ -210,6 +210,7 @@ export async function run(opts: BenchOptions = {}): Promise<Record<string, numbe
     peakRssMB: mb(peak.rss),
     /** At the RSS peak: the JS heap, and memory outside it (Buffers: the store's arena and fold bytes). */
     peakHeapUsedMB: mb(peak.heapUsed),
+    peakHeapTotalMB: mb(peak.heapTotal),
     peakExternalMB: mb(peak.external),
     /** Right after load (and a GC when run with --expose-gc). */
     loadedRssMB: mb(afterLoad.rss),

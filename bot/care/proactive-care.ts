@@ -18,9 +18,10 @@
  * - while a customer turn is in flight no alert starts, and an alert already in flight stops before its send
  *   (the Graph API call is most of an alert's cost) until the turns are done and no new one came for
  *   `settleMs` (a customer's next message, or the next customer's, often follows at once);
- * - the minimum share: an alert gives way for at most `maxYieldMs` in all (its start and its send together),
- *   so under constant customer traffic alerts still go out, at least `concurrency` every `maxYieldMs` (8 a
- *   second with the defaults), and as fast as the machine allows in the gaps between turns;
+ * - the minimum share: an alert gives way for at most `maxYieldMs` in all (its start and its send together);
+ *   past that it takes the next moment no turn is in flight, at the latest `OVERDUE_GRACE_MS` (50 ms) later.
+ *   Under constant customer traffic alerts still go out, at least `concurrency` every 300 ms (about 7 a second
+ *   with the defaults; 8 when turns leave gaps), and as fast as the machine allows once customers pause;
  * - an alert does one storage read of care state (its rules and its channels, care-state.ts `load`) and one
  *   write (its outcome, before the send); the channel reference is read only for the channel tried.
  */
@@ -60,6 +61,8 @@ export interface ProactiveCareDeps {
 }
 
 const CATALOG_TTL_MS = 10 * 60_000;
+/** How long past `maxYieldMs` an overdue alert may wait for a moment with no customer turn in flight. */
+const OVERDUE_GRACE_MS = 50;
 
 /**
  * A pattern raised with so little left that the same debit raised "balance low" (the core's threshold: 10% of
@@ -88,7 +91,10 @@ export class ProactiveCare {
   /** `performance.now()` when the last customer turn ended. */
   #lastTurnEnded = Number.NEGATIVE_INFINITY;
   #settleTimer: NodeJS.Timeout | undefined;
+  /** Alerts waiting for the bot to be settled (no customer turn for `settleMs`). */
   readonly #turnWaiters = new Set<() => void>();
+  /** Overdue alerts waiting for the next moment no customer turn is in flight. */
+  readonly #gapWaiters = new Set<() => void>();
   #idleWaiters: (() => void)[] = [];
   #flushing: Promise<number> | undefined;
   #catalog: { value: Catalog; at: number } | undefined;
@@ -150,6 +156,9 @@ export class ProactiveCare {
     this.#activeTurns = Math.max(0, this.#activeTurns - 1);
     if (this.#activeTurns > 0) return;
     this.#lastTurnEnded = performance.now();
+    const overdue = [...this.#gapWaiters];
+    this.#gapWaiters.clear();
+    for (const wake of overdue) wake();
     clearTimeout(this.#settleTimer);
     this.#settleTimer = undefined;
     this.#armSettle();
@@ -266,21 +275,33 @@ export class ProactiveCare {
   }
 
   /**
-   * Lets the bot's own turns (and anything else queued on the event loop) go first: waits while a customer
-   * turn is in flight, but not past `giveWayUntil` (`performance.now()` ms), so alerts never starve.
+   * Lets the bot's own turns (and anything else queued on the event loop) go first: waits until no customer
+   * turn has run for `settleMs`, but not past `giveWayUntil` (`performance.now()` ms); then, overdue, only for
+   * a moment with no turn in flight, so alerts never starve.
    */
-  #yieldToTurns(giveWayUntil: number): Promise<void> {
-    const left = giveWayUntil - performance.now();
-    if (this.#settled() || left <= 0) return new Promise((resolve) => setImmediate(resolve));
+  async #yieldToTurns(giveWayUntil: number): Promise<void> {
+    if (!this.#settled() && performance.now() < giveWayUntil) {
+      await this.#wait(this.#turnWaiters, giveWayUntil);
+    }
+    // Overdue: the next moment no turn is in flight (turns a moment apart still leave one), or at the latest
+    // `OVERDUE_GRACE_MS` later (turns that overlap without end must not starve alerts).
+    if (this.#activeTurns > 0 && !this.#settled()) {
+      await this.#wait(this.#gapWaiters, giveWayUntil + OVERDUE_GRACE_MS);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Resolves when woken through `waiters` or at `until` (`performance.now()` ms), whichever comes first. */
+  #wait(waiters: Set<() => void>, until: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
-        this.#turnWaiters.delete(wake);
-        setImmediate(resolve);
+        waiters.delete(wake);
+        resolve();
       };
-      const timer = setTimeout(wake, left);
-      this.#turnWaiters.add(wake);
-      this.#armSettle();
+      const timer = setTimeout(wake, Math.max(0, Math.ceil(until - performance.now())));
+      waiters.add(wake);
+      if (waiters === this.#turnWaiters) this.#armSettle();
     });
   }
 

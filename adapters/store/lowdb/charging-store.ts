@@ -57,11 +57,15 @@ export interface LowdbChargingStoreOptions {
   /** While nothing is being written, fold `foldPerIdle` dirty shards every this many ms (0: never). Default 100. */
   idleFoldMs?: number;
   foldPerIdle?: number;
-  /** Folds (of different shards) writing at once. Default 4 (libuv's default thread pool size). */
+  /**
+   * Folds (of different shards) writing at once. Default 2: libuv's thread pool has 4 threads, and journal
+   * writes (which acknowledge mutations) must not queue behind fold I/O.
+   */
   foldParallel?: number;
   /**
    * Shard files kept open for reads of records at rest (least recently used closed first). A read through an
-   * open file is one pread; otherwise also an open and a close. Default 256.
+   * open file is one pread; otherwise also an open and a close. Default 1024 (Node raises the soft limit on
+   * descriptors to the hard one at start); on EMFILE the store closes half of them and keeps fewer.
    */
   openShardFiles?: number;
   /** Parsed records kept in memory besides the ones changed since the last journal write. Default 64. */
@@ -99,8 +103,8 @@ function slicer(sliceMs = 3): () => Promise<void> {
 
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
 const TAB_BYTE = 9;
-/** Arena chunk size, and the offset range of one chunk id in an arena reference. */
-const ARENA_CHUNK = 4 * 1024 * 1024;
+/** First size of an arena chunk (it doubles as lines are appended), and the offset range of one chunk id. */
+const ARENA_FIRST = 4096;
 const ARENA_SPAN = 2 ** 24;
 const R_BYTE = 82;
 
@@ -148,8 +152,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   const segmentSize = meta.segmentSize;
   const foldAfterBytes = opts.foldAfterBytes ?? 8 * 1024 * 1024;
   const foldPerIdle = Math.max(1, opts.foldPerIdle ?? 8);
-  const foldParallel = Math.max(1, opts.foldParallel ?? 4);
-  const openShardFiles = Math.max(1, opts.openShardFiles ?? 256);
+  const foldParallel = Math.max(1, opts.foldParallel ?? 2);
+  let openShardFiles = Math.max(1, opts.openShardFiles ?? 1024);
   const hotCap = Math.max(16, opts.hotRecords ?? 64);
 
   /**
@@ -174,17 +178,19 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
    */
   let openDigests: string[][] | null = Array.from({ length: shards }, () => []);
   /**
-   * Lines of records changed since their shard was last loaded or folded, as bytes outside the JS heap: appended
-   * to chunks (`ARENA_CHUNK` bytes each) when a batch is sealed; a chunk is dropped once none of its lines is a
-   * record's current line (the record changed again, or its shard was folded). Kept off the heap because these
-   * lines live until their shard's next fold: as strings they would be copied by every young-generation GC they
-   * survive, then be garbage that only a full GC reclaims. Chunk ids are never reused, so a reference taken by a
-   * fold's snapshot can never be mistaken for a newer line.
+   * Lines of records changed since their shard was last folded, as bytes outside the JS heap: appended, when a
+   * batch is sealed, to chunks of their shard (each doubles in size as it fills, up to `ARENA_SPAN`). A fold
+   * takes its shard's chunks with its snapshot, and drops them once the records they hold rest in the new file
+   * bytes: what is kept is what waits for a fold, nothing more. Kept off the heap because these lines live until
+   * their shard's next fold: as strings they would be copied by every young-generation GC they survive, then be
+   * garbage that only a full GC reclaims. Chunk ids are never reused, so a reference taken by a fold's snapshot
+   * can never be mistaken for a newer line.
    */
   const arena = new Map<number, Buffer>();
-  const arenaLive = new Map<number, number>();
-  let arenaId = -1;
-  let arenaPos = 0;
+  /** Per shard: its chunks since its last fold snapshot (the last one is appended to), and the end of the last. */
+  const shardChunks: number[][] = Array.from({ length: shards }, () => []);
+  const chunkEnd: number[] = new Array(shards).fill(0);
+  let nextChunk = 0;
   /**
    * Parsed records, least recently used first: every record changed since the last seal (its line is behind),
    * plus recently used ones up to `hotCap`.
@@ -218,6 +224,11 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   let broken: unknown = null;
   let closing = false;
   let loaded = false;
+  /**
+   * While `load` hands digests to the core: no fold may move records meanwhile (a digest read at open belongs
+   * to the record's place in the file as read then).
+   */
+  let indexing: Promise<void> | null = null;
 
   const ready = open().then(() => {
     loaded = true;
@@ -367,7 +378,15 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       fds.set(k, fd);
       return fd;
     }
-    fd = openSync(shardPath(dir, k), 'r');
+    try {
+      fd = openSync(shardPath(dir, k), 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EMFILE' || fds.size === 0) throw e;
+      // The process is out of descriptors: give back half of ours, and keep fewer from now on.
+      openShardFiles = Math.max(1, Math.floor(fds.size / 2));
+      for (const old of [...fds.keys()].slice(0, fds.size - openShardFiles + 1)) closeFd(old);
+      fd = openSync(shardPath(dir, k), 'r');
+    }
     fds.set(k, fd);
     if (fds.size > openShardFiles) {
       const [oldest] = fds.keys();
@@ -383,40 +402,35 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     closeSync(fd);
   }
 
-  /** Appends a line to the arena; its reference (or the line itself if too long for a chunk's offsets). */
-  function arenaPut(line: string): number | string {
+  /** Appends a line of shard `k` to the arena: its reference (or the line itself if too long for a chunk). */
+  function arenaPut(k: number, line: string): number | string {
     const n = Buffer.byteLength(line) + 1;
     if (n > ARENA_SPAN) return line;
-    if (arenaId < 0 || arenaPos + n > arena.get(arenaId)!.length) {
-      if (arenaId >= 0 && arenaLive.get(arenaId) === 0) dropChunk(arenaId);
-      arenaId++;
-      arena.set(arenaId, Buffer.allocUnsafeSlow(Math.max(ARENA_CHUNK, n)));
-      arenaLive.set(arenaId, 0);
-      arenaPos = 0;
+    const chunks = shardChunks[k]!;
+    let id = chunks.length > 0 ? chunks[chunks.length - 1]! : -1;
+    let buf = id >= 0 ? arena.get(id)! : null;
+    let at = chunkEnd[k]!;
+    if (!buf || at + n > ARENA_SPAN) {
+      id = nextChunk++;
+      buf = Buffer.allocUnsafeSlow(Math.max(ARENA_FIRST, n));
+      arena.set(id, buf);
+      chunks.push(id);
+      at = 0;
+    } else if (at + n > buf.length) {
+      // Grown in place of the old one, same id and offsets (a snapshot's views keep the old bytes).
+      const bigger = Buffer.allocUnsafeSlow(Math.min(ARENA_SPAN, Math.max(buf.length * 2, at + n)));
+      buf.copy(bigger, 0, 0, at);
+      arena.set(id, bigger);
+      buf = bigger;
     }
-    const buf = arena.get(arenaId)!;
-    const at = arenaPos;
     buf.write(line, at, 'utf8');
     buf[at + n - 1] = 10;
-    arenaPos += n;
-    arenaLive.set(arenaId, arenaLive.get(arenaId)! + 1);
-    return -(arenaId * ARENA_SPAN + at) - 1;
+    chunkEnd[k] = at + n;
+    return -(id * ARENA_SPAN + at) - 1;
   }
 
-  function dropChunk(id: number): void {
-    arena.delete(id);
-    arenaLive.delete(id);
-  }
-
-  /** Sets the line of a record at rest, releasing the arena line it replaces. */
   function setLine(msisdn: string, v: number | string): void {
-    const prev = lines.get(msisdn);
     lines.set(msisdn, v);
-    if (typeof prev !== 'number' || prev >= 0) return;
-    const id = Math.floor((-prev - 1) / ARENA_SPAN);
-    const live = arenaLive.get(id)! - 1;
-    arenaLive.set(id, live);
-    if (live === 0 && id !== arenaId) dropChunk(id);
   }
 
   /** The record JSON of a record at rest (decoded alone from its bytes), or undefined. */
@@ -517,7 +531,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         return;
       }
       const line = recordLine(m, digestOf(rec), JSON.stringify(rec));
-      setLine(m, arenaPut(line));
+      setLine(m, arenaPut(shardOf(m, shards), line));
       out.push(RECORD_LINE + line);
       touched.add(shardOf(m, shards));
     }
@@ -560,6 +574,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   // ---- folding ----
 
   function foldSome(seq: number, written: Promise<void>, n: number): void {
+    if (indexing) return;
     if (foldsQueued > 16) return; // the disk is behind: let the journal grow rather than queue more
     for (const k of dirtyShards) {
       if (n <= 0) break;
@@ -597,6 +612,10 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     }
     // The bytes offsets point into: this shard's file (only this fold will replace it), or bytes in memory.
     const old = shardText[k];
+    // Lines sealed from now on go to new chunks; these are dropped once their records rest in the new bytes.
+    const retired = shardChunks[k]!;
+    shardChunks[k] = [];
+    chunkEnd[k] = 0;
     folding.set(k, ledgerLines);
     foldsQueued++;
     foldWaiting.push(async () => {
@@ -604,6 +623,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       const onDisk = values.some((v) => typeof v === 'number' && v >= 0);
       const src = old ?? (onDisk ? await readFile(shardPath(dir, k)) : null);
       const bytes = shardBytes(k, seq, plan.to, snapshot, values, pieces, src);
+      for (const id of retired) arena.delete(id);
       await durable;
       if (broken) return;
       // Ledger first: its new bytes count only once the shard file that commits them is renamed in.
@@ -754,32 +774,46 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     return batch.done.then(() => m.value);
   }
 
+  /** Hands every record's digest to the core (see `load`). */
+  async function indexAll(ix: RecordIndexer): Promise<void> {
+    const pause = slicer();
+    const digests = openDigests!;
+    for (let k = 0; k < shards; k++) {
+      const list = members[k]!;
+      for (let i = 0; i < list.length; i++) {
+        // Yield now and then: a start with many subscribers must not block the event loop for long.
+        if ((i & 127) === 0) await pause();
+        const m = list[i]!;
+        const v = lines.get(m)!;
+        // A record still at its place in the shard file has the digest read with it; others carry theirs.
+        const stored = (typeof v === 'number' && v >= 0 ? digests[k]![i] : undefined) ?? digestAtRest(m)!;
+        if (!ix.visit(m, stored)) {
+          // No digest, or one of another version: digest the record now, and keep the new one (idle folds write it).
+          const json = jsonOf(m)!;
+          const digest = ix.digest(hot.get(m) ?? (JSON.parse(json) as AccountRecord));
+          setLine(m, recordLine(m, digest, json));
+          dirtyShards.add(k);
+          if (!ix.visit(m, digest)) throw new Error('the charging index refused its own digest');
+        }
+      }
+    }
+  }
+
   return {
     async load(ix) {
       await ready;
       indexer = ix;
-      const pause = slicer();
-      const digests = openDigests!;
-      for (let k = 0; k < shards; k++) {
-        const list = members[k]!;
-        for (let i = 0; i < list.length; i++) {
-          // Yield now and then: a start with many subscribers must not block the event loop for long.
-          if ((i & 127) === 0) await pause();
-          const m = list[i]!;
-          const v = lines.get(m)!;
-          // A record still at its place in the shard file has the digest read with it; others carry theirs.
-          const stored = typeof v === 'number' && v >= 0 ? digests[k]![i]! : digestAtRest(m)!;
-          if (!ix.visit(m, stored)) {
-            // No digest, or one of another version: digest the record now, and keep the new one (idle folds write it).
-            const json = jsonOf(m)!;
-            const digest = ix.digest(hot.get(m) ?? (JSON.parse(json) as AccountRecord));
-            setLine(m, recordLine(m, digest, json));
-            dirtyShards.add(k);
-            if (!ix.visit(m, digest)) throw new Error('the charging index refused its own digest');
-          }
-        }
+      let done!: () => void;
+      indexing = new Promise((resolve) => {
+        done = resolve;
+      });
+      try {
+        await indexAll(ix);
+      } finally {
+        openDigests = null;
+        indexing = null;
+        done();
       }
-      openDigests = null;
     },
 
     async get(msisdn) {
@@ -811,6 +845,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       if (idleTimer) clearInterval(idleTimer);
       try {
         await ready;
+        await indexing;
         while (!broken && (writing || !batchEmpty())) {
           if (writing) await writing.done.catch(() => {});
           else flush();
