@@ -405,6 +405,14 @@ function shardCountOf(dir: string, wanted: number): number {
   return count;
 }
 
+/**
+ * eTags: a random prefix per process and a counter, unique across restarts as random ones are, without drawing
+ * random bytes on every write.
+ */
+const ETAG_PREFIX = randomBytes(6).toString('base64url');
+let etagCounter = 0;
+
 function newETag(): string {
-  return randomBytes(9).toString('base64url');
+  etagCounter++;
+  return `${ETAG_PREFIX}${etagCounter.toString(36)}`;
 }
