@@ -58,8 +58,8 @@ export interface LowdbChargingStoreOptions {
   idleFoldMs?: number;
   foldPerIdle?: number;
   /**
-   * Folds (of different shards) writing at once. Default 2: libuv's thread pool has 4 threads, and journal
-   * writes (which acknowledge mutations) must not queue behind fold I/O.
+   * Folds (of different shards) started at once: each waits for its batch to be durable, does its file work in
+   * one synchronous step, then deletes the journal files it was the last to cover. Default 2.
    */
   foldParallel?: number;
   /**
@@ -134,10 +134,10 @@ const R_BYTE = 82;
  *   and their new ledger entries, so its cost does not depend on the number of subscribers.
  * - Ledger entries leave the records as soon as they are committed: records stay small, and the ledger lives
  *   in append-only segment files per shard (`segmentSize` lines each), committed by the shard file.
- * - Folding a shard snapshots where its lines rest at a journal boundary, builds the new file's bytes (copied,
- *   never decoded), appends its pending ledger lines, and renames the file in once that batch is durable; its
- *   records then rest in the new file. A journal file is deleted once every shard it touched is folded past
- *   it. Each fold's work on the event loop is one short turn; a few folds write at once.
+ * - Folding a shard snapshots where its lines rest at a journal boundary; once that batch is durable, one
+ *   synchronous step (~1 ms) reads the old file, builds the new bytes in a reused buffer (copied, never
+ *   decoded), appends its pending ledger lines, writes and renames the new file, and moves its records to
+ *   offsets in it. A journal file is deleted once every shard it touched is folded past it.
  * - Load reads every shard file line by line (no record is parsed; each line's MSISDN, offset and digest),
  *   then replays the journal in order, applying a batch to a shard only when the shard is not already folded
  *   past it: replays are idempotent, and a crash between a fold and the deletion of journal files it covers
@@ -665,9 +665,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   }
 
   /**
-   * Starts waiting folds, up to `foldParallel` at once: a fold is mostly waiting on the thread pool (ledger
-   * append, temp file, rename), and folds of different shards touch different files. Each fold's own work on
-   * the event loop (building its bytes) is one short turn.
+   * Starts waiting folds, up to `foldParallel` at once (folds of different shards touch different files);
+   * each fold's file work is one short synchronous step, so at most one runs per turn of the event loop.
    */
   function pumpFolds(): void {
     while (foldsRunning < foldParallel && foldWaiting.length > 0) {
