@@ -11,7 +11,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TextFile } from 'lowdb/node';
@@ -39,7 +39,7 @@ import {
 } from './charging-store-format.js';
 import { type CommitSignal, commitSignal } from './commit-batch.js';
 import { lockDir } from './dir-lock.js';
-import { appendChunks, planAppend, readCommitted } from './ledger-segments.js';
+import { appendChunksSync, planAppend, readCommitted } from './ledger-segments.js';
 import { shardOf } from './shard-of.js';
 
 export interface LowdbChargingStoreOptions {
@@ -58,8 +58,8 @@ export interface LowdbChargingStoreOptions {
   idleFoldMs?: number;
   foldPerIdle?: number;
   /**
-   * Folds (of different shards) writing at once. Default 2: libuv's thread pool has 4 threads, and journal
-   * writes (which acknowledge mutations) must not queue behind fold I/O.
+   * Folds (of different shards) started at once: each waits for its batch to be durable, does its file work in
+   * one synchronous step, then deletes the journal files it was the last to cover. Default 2.
    */
   foldParallel?: number;
   /**
@@ -70,6 +70,12 @@ export interface LowdbChargingStoreOptions {
   openShardFiles?: number;
   /** Parsed records kept in memory besides the ones changed since the last journal write. Default 64. */
   hotRecords?: number;
+}
+
+/** The reusable buffers of one running fold: the old shard file, and the new one being built. */
+interface FoldSlot {
+  src: Buffer;
+  out: Buffer;
 }
 
 /** One commit batch: every mutation acknowledged by the same journal write. */
@@ -128,10 +134,10 @@ const R_BYTE = 82;
  *   and their new ledger entries, so its cost does not depend on the number of subscribers.
  * - Ledger entries leave the records as soon as they are committed: records stay small, and the ledger lives
  *   in append-only segment files per shard (`segmentSize` lines each), committed by the shard file.
- * - Folding a shard snapshots where its lines rest at a journal boundary, builds the new file's bytes (copied,
- *   never decoded), appends its pending ledger lines, and renames the file in once that batch is durable; its
- *   records then rest in the new file. A journal file is deleted once every shard it touched is folded past
- *   it. Each fold's work on the event loop is one short turn; a few folds write at once.
+ * - Folding a shard snapshots where its lines rest at a journal boundary; once that batch is durable, one
+ *   synchronous step (~1 ms) reads the old file, builds the new bytes in a reused buffer (copied, never
+ *   decoded), appends its pending ledger lines, writes and renames the new file, and moves its records to
+ *   offsets in it. A journal file is deleted once every shard it touched is folded past it.
  * - Load reads every shard file line by line (no record is parsed; each line's MSISDN, offset and digest),
  *   then replays the journal in order, applying a batch to a shard only when the shard is not already folded
  *   past it: replays are idempotent, and a crash between a fold and the deletion of journal files it covers
@@ -157,18 +163,12 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   const hotCap = Math.max(16, opts.hotRecords ?? 64);
 
   /**
-   * Every record at rest, as of the last sealed batch: the byte offset of its line in its shard file (or in
-   * `shardText` while a fold's new bytes are not renamed in yet), an arena reference (< 0) when it changed since
-   * the shard was last loaded or folded, or its line (`<msisdn> TAB <digest> TAB <JSON>`) as a string (journal
-   * replay, re-digested records).
+   * Every record at rest, as of the last sealed batch: the byte offset of its line in its shard file (read
+   * with `readLineAt`: 100,000 records cost the process no memory, the OS page cache holds the files), an arena
+   * reference (< 0) when it changed since the shard was last loaded or folded, or its line
+   * (`<msisdn> TAB <digest> TAB <JSON>`) as a string (journal replay, re-digested records).
    */
   const lines = new Map<string, number | string>();
-  /**
-   * Per shard: a fold's new bytes, from when the records move to them until the file holding them is renamed
-   * in; null otherwise: the file is then the bytes, and a record at rest is read from it (`readLineAt`), so
-   * 100,000 records cost the process no memory (the OS page cache holds the files).
-   */
-  const shardText: (Buffer | null)[] = new Array(shards).fill(null);
   /** Open shard files for reads, least recently used first (a few: a read is one pread). */
   const fds = new Map<number, number>();
   let scratch = Buffer.allocUnsafeSlow(16 * 1024);
@@ -217,7 +217,9 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   let writing: Batch | null = null;
   let scheduled = false;
   /** Folds not started yet, oldest first; `foldsRunning` of them at once (each waits on its own file writes). */
-  const foldWaiting: (() => Promise<void>)[] = [];
+  const foldWaiting: ((slot: FoldSlot) => Promise<void>)[] = [];
+  /** Buffers of folds not running, reused by the next (a running fold holds one). */
+  const foldSlots: FoldSlot[] = [];
   let foldsRunning = 0;
   let foldsQueued = 0;
   const foldsSettled: (() => void)[] = [];
@@ -348,11 +350,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
    * `-(chunk * ARENA_SPAN + offset) - 1` in the arena.
    */
   function locate(msisdn: string, v: number): [Buffer, number] {
-    if (v >= 0) {
-      const k = shardOf(msisdn, shards);
-      const mem = shardText[k];
-      return mem ? [mem, v] : [readLineAt(k, v), 0];
-    }
+    if (v >= 0) return [readLineAt(shardOf(msisdn, shards), v), 0];
     const a = -v - 1;
     return [arena.get(Math.floor(a / ARENA_SPAN))!, a % ARENA_SPAN];
   }
@@ -610,28 +608,38 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         pieces.push(buf.subarray(at, lineEnd(buf, at) + 1));
       }
     }
-    // The bytes offsets point into: this shard's file (only this fold will replace it), or bytes in memory.
-    const old = shardText[k];
     // Lines sealed from now on go to new chunks; these are dropped once their records rest in the new bytes.
     const retired = shardChunks[k]!;
     shardChunks[k] = [];
     chunkEnd[k] = 0;
     folding.set(k, ledgerLines);
     foldsQueued++;
-    foldWaiting.push(async () => {
+    foldWaiting.push(async (slot: FoldSlot) => {
       if (broken) return;
-      const onDisk = values.some((v) => typeof v === 'number' && v >= 0);
-      const src = old ?? (onDisk ? await readFile(shardPath(dir, k)) : null);
-      const bytes = shardBytes(k, seq, plan.to, snapshot, values, pieces, src);
-      for (const id of retired) arena.delete(id);
       await durable;
       if (broken) return;
+      // From here to the rename, one synchronous step (a fold's file work is a few small reads and writes of
+      // the page cache: cheaper done at once than as a dozen round trips through a busy thread pool, and no
+      // read of a record can come between the new file appearing and the offsets pointing into it).
+      // Offsets point into this shard's file as it is now: only this fold replaces it.
+      const onDisk = values.some((v) => typeof v === 'number' && v >= 0);
+      const src = onDisk ? readShardInto(slot, k) : null;
+      const { bytes, offsets } = buildShard(slot, seq, plan.to, pieces, src);
       // Ledger first: its new bytes count only once the shard file that commits them is renamed in.
-      await appendChunks(dir, k, plan.chunks);
-      await writeAtomically(shardPath(dir, k), bytes);
-      // The file is now these bytes: records at rest are read from it (an open descriptor is of the old file).
-      if (shardText[k] === bytes) shardText[k] = null;
-      closeFd(k);
+      appendChunksSync(dir, k, plan.chunks);
+      const path = shardPath(dir, k);
+      const tmp = tempPathOf(path);
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, path);
+      closeFd(k); // a descriptor of the old file
+      // A value still equal to the snapshot's is the same line: offsets are set only by folds (one at a time
+      // per shard), arena references are never reused, strings compare by content. Those records now rest in
+      // the new file; the others changed since, and keep their newer line.
+      for (let i = 0; i < snapshot.length; i++) {
+        const m = snapshot[i]!;
+        if (lines.get(m) === values[i]) setLine(m, offsets[i]!);
+      }
+      for (const id of retired) arena.delete(id);
       ledgerPos[k] = plan.to;
       through[k] = seq;
       folding.delete(k);
@@ -657,17 +665,18 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   }
 
   /**
-   * Starts waiting folds, up to `foldParallel` at once: a fold is mostly waiting on the thread pool (ledger
-   * append, temp file, rename), and folds of different shards touch different files. Each fold's own work on
-   * the event loop (building its bytes) is one short turn.
+   * Starts waiting folds, up to `foldParallel` at once (folds of different shards touch different files);
+   * each fold's file work is one short synchronous step, so at most one runs per turn of the event loop.
    */
   function pumpFolds(): void {
     while (foldsRunning < foldParallel && foldWaiting.length > 0) {
       const job = foldWaiting.shift()!;
+      const slot = foldSlots.pop() ?? { src: Buffer.alloc(0), out: Buffer.alloc(0) };
       foldsRunning++;
-      job()
+      job(slot)
         .catch((err: unknown) => fail(err))
         .finally(() => {
+          foldSlots.push(slot);
           foldsRunning--;
           foldsQueued--;
           pumpFolds();
@@ -683,44 +692,53 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   }
 
   /**
-   * A shard file's bytes from a fold's snapshot: unchanged lines copied from the shard's bytes, never decoded.
-   * The records whose line is still the snapshot's then rest in these bytes (the same state, so this may happen
-   * any time after the snapshot); records changed since keep their newer line.
+   * A shard file's bytes from a fold's snapshot, built in the slot's buffer (reused: folds allocate nothing):
+   * unchanged lines copied from the shard's file, changed ones from the arena, never decoded. Also where each
+   * record's line starts.
    */
-  function shardBytes(
-    k: number,
+  function buildShard(
+    slot: FoldSlot,
     seq: number,
     ledger: LedgerPosition,
-    snapshot: string[],
-    values: (number | string)[],
     pieces: (Buffer | string | number)[],
     src: Buffer | null,
-  ): Buffer {
+  ): { bytes: Buffer; offsets: number[] } {
     const header = `${JSON.stringify({ version: FORMAT_VERSION, through: seq, ledger } satisfies ShardHeader)}\n`;
-    const parts: Buffer[] = [Buffer.from(header)];
-    const offsets: number[] = [];
-    let pos = parts[0]!.length;
+    let size = Buffer.byteLength(header);
     for (const p of pieces) {
-      const piece =
-        typeof p === 'string'
-          ? Buffer.from(`${p}\n`)
-          : typeof p === 'number'
-            ? src!.subarray(p, lineEnd(src!, p) + 1)
-            : p;
-      parts.push(piece);
+      size +=
+        typeof p === 'string' ? Buffer.byteLength(p) + 1 : typeof p === 'number' ? lineEnd(src!, p) + 1 - p : p.length;
+    }
+    if (slot.out.length < size) slot.out = Buffer.allocUnsafeSlow(Math.max(size, slot.out.length * 2));
+    const out = slot.out;
+    let pos = out.write(header, 0, 'utf8');
+    const offsets: number[] = [];
+    for (const p of pieces) {
       offsets.push(pos);
-      pos += piece.length;
+      if (typeof p === 'string') {
+        pos += out.write(p, pos, 'utf8');
+        out[pos++] = 10;
+      } else if (typeof p === 'number') {
+        pos += src!.copy(out, pos, p, lineEnd(src!, p) + 1);
+      } else {
+        pos += p.copy(out, pos);
+      }
     }
-    const bytes = Buffer.concat(parts, pos);
-    // A value still equal to the snapshot's is the same line: offsets into the shard's bytes are set only by
-    // folds (one at a time per shard), arena references are never reused, strings compare by content. Those
-    // records now rest in the new bytes.
-    for (let i = 0; i < snapshot.length; i++) {
-      const m = snapshot[i]!;
-      if (lines.get(m) === values[i]) setLine(m, offsets[i]!);
+    return { bytes: out.subarray(0, pos), offsets };
+  }
+
+  /** Reads shard `k`'s whole file into the slot's `src` buffer (grown if needed); a view of the bytes read. */
+  function readShardInto(slot: FoldSlot, k: number): Buffer {
+    const fd = fdFor(k);
+    const size = fstatSync(fd).size;
+    if (slot.src.length < size) slot.src = Buffer.allocUnsafeSlow(Math.max(size, slot.src.length * 2));
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, slot.src, got, size - got, got);
+      if (n === 0) break;
+      got += n;
     }
-    shardText[k] = bytes;
-    return bytes;
+    return slot.src.subarray(0, got);
   }
 
   /** While nothing is being written, memory equals the durable state: fold a few shards. */
@@ -866,13 +884,11 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
 }
 
 /**
- * Writes `bytes` to a temp file beside `path`, then renames it over `path` (as lowdb's TextFile does for text;
- * shard files are built as bytes). The temp name starts with '.' and ends with '.tmp': a load deletes leftovers.
+ * The temp file beside `path` that a shard file is written to, then renamed over `path` (as lowdb's TextFile
+ * does for text; shard files are built as bytes). '.' first and '.tmp' last: a load deletes leftovers.
  */
-async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp`);
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+function tempPathOf(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp`);
 }
 
 function writeMeta(dir: string, meta: MetaFile): void {
