@@ -1,4 +1,5 @@
 import {
+  close,
   closeSync,
   existsSync,
   fstatSync,
@@ -11,7 +12,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { readFile, unlink } from 'node:fs/promises';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TextFile } from 'lowdb/node';
@@ -39,7 +40,7 @@ import {
 } from './charging-store-format.js';
 import { type CommitSignal, commitSignal } from './commit-batch.js';
 import { lockDir } from './dir-lock.js';
-import { appendChunksSync, planAppend, readCommitted } from './ledger-segments.js';
+import { appendChunks, planAppend, readCommitted } from './ledger-segments.js';
 import { shardOf } from './shard-of.js';
 
 export interface LowdbChargingStoreOptions {
@@ -134,10 +135,10 @@ const R_BYTE = 82;
  *   and their new ledger entries, so its cost does not depend on the number of subscribers.
  * - Ledger entries leave the records as soon as they are committed: records stay small, and the ledger lives
  *   in append-only segment files per shard (`segmentSize` lines each), committed by the shard file.
- * - Folding a shard snapshots where its lines rest at a journal boundary; once that batch is durable, one
- *   synchronous step (~1 ms) reads the old file, builds the new bytes in a reused buffer (copied, never
- *   decoded), appends its pending ledger lines, writes and renames the new file, and moves its records to
- *   offsets in it. A journal file is deleted once every shard it touched is folded past it.
+ * - Folding a shard snapshots where its lines rest at a journal boundary; once that batch is durable, it
+ *   reads the old file and builds the new bytes in a reused buffer (one short synchronous step; copied, never
+ *   decoded), appends its pending ledger lines, writes and renames the new file (through the thread pool), and
+ *   moves its records to offsets in it. A journal file is deleted once every shard it touched is folded past it.
  * - Load reads every shard file line by line (no record is parsed; each line's MSISDN, offset and digest),
  *   then replays the journal in order, applying a batch to a shard only when the shard is not already folded
  *   past it: replays are idempotent, and a crash between a fold and the deletion of journal files it covers
@@ -171,6 +172,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   const lines = new Map<string, number | string>();
   /** Open shard files for reads, least recently used first (a few: a read is one pread). */
   const fds = new Map<number, number>();
+  /** Shards whose open file must stay the one read (a fold is renaming a new file in): never closed by the LRU. */
+  const pinned = new Set<number>();
   let scratch = Buffer.allocUnsafeSlow(16 * 1024);
   /**
    * Digests read at open, per shard in the order of `members` (records put by the shard file), handed to the
@@ -382,13 +385,18 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       if ((e as NodeJS.ErrnoException).code !== 'EMFILE' || fds.size === 0) throw e;
       // The process is out of descriptors: give back half of ours, and keep fewer from now on.
       openShardFiles = Math.max(1, Math.floor(fds.size / 2));
-      for (const old of [...fds.keys()].slice(0, fds.size - openShardFiles + 1)) closeFd(old);
+      for (const old of [...fds.keys()].filter((s) => !pinned.has(s)).slice(0, fds.size - openShardFiles + 1)) {
+        closeFd(old);
+      }
       fd = openSync(shardPath(dir, k), 'r');
     }
     fds.set(k, fd);
     if (fds.size > openShardFiles) {
-      const [oldest] = fds.keys();
-      closeFd(oldest!);
+      for (const old of fds.keys()) {
+        if (pinned.has(old)) continue;
+        closeFd(old);
+        break;
+      }
     }
     return fd;
   }
@@ -397,7 +405,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     const fd = fds.get(k);
     if (fd === undefined) return;
     fds.delete(k);
-    closeSync(fd);
+    // Through the thread pool: the last close of a file a fold replaced frees it, which can take tens of ms.
+    close(fd, () => {});
   }
 
   /** Appends a line of shard `k` to the arena: its reference (or the line itself if too long for a chunk). */
@@ -618,20 +627,28 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       if (broken) return;
       await durable;
       if (broken) return;
-      // From here to the rename, one synchronous step (a fold's file work is a few small reads and writes of
-      // the page cache: cheaper done at once than as a dozen round trips through a busy thread pool, and no
-      // read of a record can come between the new file appearing and the offsets pointing into it).
-      // Offsets point into this shard's file as it is now: only this fold replaces it.
+      // Read and built in one synchronous step (reads of the page cache: a dozen round trips through a busy
+      // thread pool made folds fall far behind). Offsets point into this shard's file as it is now: only this
+      // fold replaces it. Its descriptor stays pinned until the offsets are switched: reads in between use the
+      // old file, whatever the path holds.
       const onDisk = values.some((v) => typeof v === 'number' && v >= 0);
-      const src = onDisk ? readShardInto(slot, k) : null;
-      const { bytes, offsets } = buildShard(slot, seq, plan.to, pieces, src);
-      // Ledger first: its new bytes count only once the shard file that commits them is renamed in.
-      appendChunksSync(dir, k, plan.chunks);
-      const path = shardPath(dir, k);
-      const tmp = tempPathOf(path);
-      writeFileSync(tmp, bytes);
-      renameSync(tmp, path);
-      closeFd(k); // a descriptor of the old file
+      if (onDisk) pinned.add(k);
+      let bytes: Buffer;
+      let offsets: number[];
+      try {
+        const src = onDisk ? readShardInto(slot, k) : null;
+        ({ bytes, offsets } = buildShard(slot, seq, plan.to, pieces, src));
+        // Writes go through the thread pool: a synchronous write can be throttled by the kernel for tens of ms.
+        // Ledger first: its new bytes count only once the shard file that commits them is renamed in.
+        await appendChunks(dir, k, plan.chunks);
+        const path = shardPath(dir, k);
+        const tmp = tempPathOf(path);
+        await writeFile(tmp, bytes);
+        await rename(tmp, path);
+      } finally {
+        pinned.delete(k);
+      }
+      closeFd(k); // the descriptor of the old file
       // A value still equal to the snapshot's is the same line: offsets are set only by folds (one at a time
       // per shard), arena references are never reused, strings compare by content. Those records now rest in
       // the new file; the others changed since, and keep their newer line.

@@ -1,4 +1,3 @@
-import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import type { LedgerEntry } from '../../../charging/model.js';
 import { type LedgerPosition, segmentPath } from './charging-store-format.js';
@@ -72,25 +71,4 @@ export async function readCommitted(
     }
   }
   return out;
-}
-
-/**
- * `appendChunks`, synchronously: for a fold that does all its file work in one short turn (a few small writes
- * to the page cache cost less than as many round trips through a busy thread pool).
- */
-export function appendChunksSync(
-  dir: string,
-  shard: number,
-  chunks: { segment: number; offset: number; text: string }[],
-): void {
-  for (const c of chunks) {
-    const fd = openSync(segmentPath(dir, shard, c.segment), c.offset === 0 ? 'w' : 'r+');
-    try {
-      if (c.offset > 0) ftruncateSync(fd, c.offset);
-      const buf = Buffer.from(c.text);
-      writeSync(fd, buf, 0, buf.length, c.offset);
-    } finally {
-      closeSync(fd);
-    }
-  }
 }
