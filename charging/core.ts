@@ -126,12 +126,12 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
    * When each subscriber next needs `tick()` (a bucket or payment expiring, a bill coming due, old quotes and
    * idempotency records to drop), so a tick visits only those due instead of every subscriber.
    */
-  const tickDeadlines = new Map<Msisdn, number>();
+  const tickDeadlines = new Deadlines();
   /**
    * The earliest expiry of each subscriber's idempotency records, kept apart: one subscriber may hold thousands
    * of keys, and walking them on every mutation would make each mutation cost more the busier the subscriber.
    */
-  const keyDeadlines = new Map<Msisdn, number>();
+  const keyDeadlines = new Deadlines();
 
   function trackKeys(rec: AccountRecord): void {
     const at = keysDeadline(rec);
@@ -1570,4 +1570,34 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+/** Base of `Deadlines`: 2024-01-01T00:00:00Z. */
+const DEADLINE_BASE_MS = Date.UTC(2024, 0, 1);
+
+/**
+ * A deadline (epoch ms) per subscriber, kept as whole seconds since 2024: small integers, which V8 stores in the
+ * map itself. Epoch milliseconds do not fit, so each update would allocate a number object that the map (long
+ * lived, 100,000 entries) points at, and every young-generation collection would have to visit. Rounded down:
+ * a deadline read back is never later than the one set.
+ */
+class Deadlines {
+  readonly #seconds = new Map<Msisdn, number>();
+
+  get(msisdn: Msisdn): number | undefined {
+    const s = this.#seconds.get(msisdn);
+    return s === undefined ? undefined : DEADLINE_BASE_MS + s * 1000;
+  }
+
+  set(msisdn: Msisdn, atMs: number): void {
+    this.#seconds.set(msisdn, Math.floor((atMs - DEADLINE_BASE_MS) / 1000));
+  }
+
+  delete(msisdn: Msisdn): void {
+    this.#seconds.delete(msisdn);
+  }
+
+  *[Symbol.iterator](): IterableIterator<[Msisdn, number]> {
+    for (const [msisdn, s] of this.#seconds) yield [msisdn, DEADLINE_BASE_MS + s * 1000];
+  }
 }

@@ -204,11 +204,16 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   /** Per shard: the journal seq its file is folded through, and its committed ledger end. */
   const through: number[] = new Array(shards).fill(0);
   const ledgerPos: LedgerPosition[] = new Array(shards).fill(EMPTY_POSITION);
-  /** Per shard: ledger lines in sealed journal batches, not yet handed to a fold. */
-  const unfolded: string[][] = Array.from({ length: shards }, () => []);
+  /**
+   * Per shard: ledger lines in sealed journal batches, not yet handed to a fold, as bytes outside the JS heap
+   * (one line each, newline-terminated; `unfoldedUsed` bytes in use). Like the arena: as strings they would
+   * live until the shard's fold and be copied by every young-generation collection they survived.
+   */
+  const unfolded: (Buffer | null)[] = new Array(shards).fill(null);
+  const unfoldedUsed: number[] = new Array(shards).fill(0);
   /** Shards with sealed changes not folded yet; insertion order = oldest first. */
   const dirtyShards = new Set<number>();
-  /** Shards whose fold is under way, with the ledger lines it is appending. */
+  /** Shards whose fold is under way, with the ledger text it is appending (lines, newline-terminated). */
   const folding = new Map<number, string[]>();
   /** Journal files not yet deleted, with the shards not yet folded past them. */
   const journals = new Map<number, { shards: Set<number>; bytes: number }>();
@@ -307,7 +312,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         const k = shardOf(msisdn, shards);
         if (seq <= through[k]!) return; // already folded into the shard file
         if (buf[start] === R_BYTE) put(msisdn, buf.toString('utf8', from, end), k);
-        else unfolded[k]!.push(buf.toString('utf8', tab + 1, end));
+        else unfoldedAppend(k, buf.toString('utf8', tab + 1, end));
         touched.add(k);
       });
       lastSeq = Math.max(lastSeq, seq);
@@ -546,7 +551,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       const json = JSON.stringify(e);
       out.push(`${LEDGER_LINE}${e.msisdn}\t${json}`);
       const k = shardOf(e.msisdn, shards);
-      unfolded[k]!.push(json);
+      unfoldedAppend(k, json);
       touched.add(k);
     }
     out.push('');
@@ -578,6 +583,37 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     );
   }
 
+  // ---- ledger lines waiting for their fold ----
+
+  function unfoldedAppend(k: number, json: string): void {
+    const n = Buffer.byteLength(json) + 1;
+    const used = unfoldedUsed[k]!;
+    let buf = unfolded[k];
+    if (!buf || used + n > buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(4096, (buf?.length ?? 0) * 2, used + n));
+      buf?.copy(bigger, 0, 0, used);
+      buf = bigger;
+      unfolded[k] = bigger;
+    }
+    buf.write(json, used);
+    buf[used + n - 1] = 0x0a;
+    unfoldedUsed[k] = used + n;
+  }
+
+  /** The waiting lines of shard `k` as text (newline-terminated lines; '' when none). */
+  function unfoldedText(k: number): string {
+    const buf = unfolded[k];
+    return buf ? buf.toString('utf8', 0, unfoldedUsed[k]) : '';
+  }
+
+  /** Hands the waiting lines of shard `k` to a fold. */
+  function unfoldedTake(k: number): string[] {
+    const text = unfoldedText(k);
+    unfolded[k] = null;
+    unfoldedUsed[k] = 0;
+    return text === '' ? [] : text.slice(0, -1).split('\n');
+  }
+
   // ---- folding ----
 
   function foldSome(seq: number, written: Promise<void>, n: number): void {
@@ -597,9 +633,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
    */
   function foldShard(k: number, seq: number, durable: Promise<void>): void {
     dirtyShards.delete(k);
-    const ledgerLines = unfolded[k]!;
-    unfolded[k] = [];
-    const plan = planAppend(ledgerPos[k]!, ledgerLines, segmentSize);
+    const plan = planAppend(ledgerPos[k]!, unfoldedTake(k), segmentSize);
     // The snapshot is cheap (references only: the shard's bytes are never changed in place, lines are strings);
     // the new bytes are built later, one fold per turn of the event loop.
     const snapshot: string[] = [];
@@ -621,7 +655,10 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     const retired = shardChunks[k]!;
     shardChunks[k] = [];
     chunkEnd[k] = 0;
-    folding.set(k, ledgerLines);
+    folding.set(
+      k,
+      plan.chunks.map((c) => c.text),
+    );
     foldsQueued++;
     foldWaiting.push(async (slot: FoldSlot) => {
       if (broken) return;
@@ -865,7 +902,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       const k = shardOf(msisdn, shards);
       // Taken in one synchronous step: committed end, lines being folded, lines waiting, the open batch.
       const until = ledgerPos[k]!;
-      const inMemory = [...(folding.get(k) ?? []), ...unfolded[k]!];
+      const inMemory = [...(folding.get(k) ?? []), unfoldedText(k)].flatMap((text) => text.split('\n'));
       const open = batch.ledger.filter((e) => e.msisdn === msisdn).map((e) => structuredClone(e));
       const out = await readCommitted(dir, k, until, msisdn);
       const needle = `"msisdn":${JSON.stringify(msisdn)}`;
