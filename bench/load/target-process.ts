@@ -11,6 +11,10 @@ import type { ChildMessage, ParentMessage, TargetKind } from './target-protocol.
 export interface TargetStats {
   rssBytes: number;
   heapUsedBytes: number;
+  /** V8 heap reserved (used or not): what the heap holds resident. */
+  heapTotalBytes: number;
+  /** Memory of Buffers and other objects outside the V8 heap. */
+  externalBytes: number;
   /** Peak resident set since the process started. */
   maxRssBytes: number;
 }
@@ -95,8 +99,8 @@ export async function startTarget(kind: TargetKind, env: Record<string, string>)
     async stats(gc = false) {
       const reply = waitFor('stats', 10_000);
       ask({ type: 'stats', gc });
-      const { rssBytes, heapUsedBytes, maxRssBytes } = await reply;
-      return { rssBytes, heapUsedBytes, maxRssBytes };
+      const { rssBytes, heapUsedBytes, heapTotalBytes, externalBytes, maxRssBytes } = await reply;
+      return { rssBytes, heapUsedBytes, heapTotalBytes, externalBytes, maxRssBytes };
     },
     async waitIdle(maxMs = 30_000) {
       const until = performance.now() + maxMs;

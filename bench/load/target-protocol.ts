@@ -15,7 +15,14 @@ export type ParentMessage =
 
 export type ChildMessage =
   | { type: 'ready'; port: number; startMs: number }
-  | { type: 'stats'; rssBytes: number; heapUsedBytes: number; maxRssBytes: number }
+  | {
+      type: 'stats';
+      rssBytes: number;
+      heapUsedBytes: number;
+      heapTotalBytes: number;
+      externalBytes: number;
+      maxRssBytes: number;
+    }
   | { type: 'busy'; utilization: number }
   | { type: 'profile-started' }
   | { type: 'profile-stopped'; file: string }

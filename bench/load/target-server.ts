@@ -5,7 +5,7 @@
  *
  * It talks to the parent over the IPC channel of `fork()`:
  *   child -> parent  { type: 'ready', port, startMs }            once listening
- *   parent -> child  { type: 'stats' }                            -> { type: 'stats', rssBytes, heapUsedBytes, maxRssBytes }
+ *   parent -> child  { type: 'stats' }                            -> { type: 'stats', rssBytes, heapUsedBytes, heapTotalBytes, externalBytes, maxRssBytes }
  *   parent -> child  { type: 'busy', windowMs }                  -> { type: 'busy', utilization } (event loop, 0..1)
  *   parent -> child  { type: 'profile-start', intervalUs }        -> { type: 'profile-started' }
  *   parent -> child  { type: 'profile-stop', file }               -> { type: 'profile-stopped', file }
@@ -66,6 +66,8 @@ async function main(): Promise<void> {
             type: 'stats',
             rssBytes: mem.rss,
             heapUsedBytes: mem.heapUsed,
+            heapTotalBytes: mem.heapTotal,
+            externalBytes: mem.external,
             maxRssBytes: process.resourceUsage().maxRSS * 1024,
           });
           break;

@@ -142,6 +142,13 @@ function turnsSection(t: TurnsBenchResult, targets: TargetCheck[], startup?: Sta
           `${t.memory.afterLoadLiveHeapMB} MB live (after a full GC)`,
           '',
         ],
+        [
+          'V8 heap reserved / outside the heap (Buffers)',
+          '',
+          `${t.memory.heapTotalAtPeakMB ?? '?'} MB / ${t.memory.externalAtPeakMB ?? '?'} MB (at the RSS peak)`,
+          '',
+          '',
+        ],
       ],
     ),
   );
@@ -197,7 +204,7 @@ function turnsSection(t: TurnsBenchResult, targets: TargetCheck[], startup?: Sta
       const demo = idle('cached-model-demo');
       const big = idle('cached-model-100k');
       out.push(
-        `- Memory: the product idles at ${Math.round(demo)} MB with the demo data (code of the frameworks, the NLU model) and at ${Math.round(big)} MB with ${startup.subscribers.count.toLocaleString('en-US')} subscribers: the charging store's records (kept as bytes, mostly outside the JS heap) and the core's index of them cost about ${Math.round(big - demo)} MB. Under load it peaks at ${t.memory.underLoadPeakRssMB} MB RSS with ${t.memory.heapAtPeakMB} MB of V8 heap in use; after the load and a full collection ${t.memory.afterLoadLiveHeapMB} MB of heap is live. The difference between the heap at the peak and the live heap is garbage from the JSON that bot state goes through on every read and write, which the collector has not caught up with.`,
+        `- Memory: the product idles at ${Math.round(demo)} MB with the demo data (code of the frameworks, the NLU model) and at ${Math.round(big)} MB with ${startup.subscribers.count.toLocaleString('en-US')} subscribers: the charging store's records (kept as bytes, mostly outside the JS heap) and the core's index of them cost about ${Math.round(big - demo)} MB. Under load it peaks at ${t.memory.underLoadPeakRssMB} MB RSS, with ${t.memory.heapAtPeakMB} MB of V8 heap in use out of ${t.memory.heapTotalAtPeakMB ?? '?'} MB reserved and ${t.memory.externalAtPeakMB ?? '?'} MB in Buffers outside it; after the load and a full collection ${t.memory.afterLoadLiveHeapMB} MB of heap is live. What the process holds under load is mostly garbage not yet collected: the JSON that bot state goes through on every read and write, at several hundred turns a second. V8 sizes the heap to the machine (24 GB here) and collects lazily; an operator short of memory can cap it (\`NODE_OPTIONS=--max-old-space-size=256\`), at the cost of more time collecting.`,
       );
     }
   }

@@ -82,6 +82,10 @@ export interface TurnsBenchResult {
     underLoadPeakRssMB: number;
     /** V8 heap in use when the RSS peaked (the rest: code, buffers, strings outside the heap, freed pages). */
     heapAtPeakMB: number;
+    /** V8 heap reserved at the RSS peak (used or garbage not yet collected). */
+    heapTotalAtPeakMB: number;
+    /** Outside the V8 heap at the RSS peak (Buffers). */
+    externalAtPeakMB: number;
     afterLoadRssMB: number;
     /** V8 heap still in use after the load and a full collection: the state the process keeps. */
     afterLoadLiveHeapMB: number;
@@ -159,12 +163,16 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
     // Resident memory sampled under load (the process's lifetime peak also holds its start-up).
     let loadPeakRss = 0;
     let heapAtPeak = 0;
+    let heapTotalAtPeak = 0;
+    let externalAtPeak = 0;
     const sampler = setInterval(() => {
       product.stats().then(
         (s) => {
           if (s.rssBytes > loadPeakRss) {
             loadPeakRss = s.rssBytes;
             heapAtPeak = s.heapUsedBytes;
+            heapTotalAtPeak = s.heapTotalBytes;
+            externalAtPeak = s.externalBytes;
           }
         },
         () => undefined,
@@ -313,6 +321,8 @@ export async function run(opts: TurnsBenchOptions = {}): Promise<TurnsBenchResul
         idleHeapMB: Math.round(idle.heapUsedBytes / MB),
         underLoadPeakRssMB: Math.round(loadPeakRss / MB),
         heapAtPeakMB: Math.round(heapAtPeak / MB),
+        heapTotalAtPeakMB: Math.round(heapTotalAtPeak / MB),
+        externalAtPeakMB: Math.round(externalAtPeak / MB),
         afterLoadRssMB: Math.round(after.rssBytes / MB),
         afterLoadLiveHeapMB: Math.round(live.heapUsedBytes / MB),
         lifetimePeakRssMB: Math.round(after.maxRssBytes / MB),
