@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=turns,startup,nlu,charging,webchat,whatsapp,care]`: runs every benchmark
+ * `npm run bench [-- --quick] [-- --only=turns,startup,nlu,charging,webchat,whatsapp,care] [-- --render]`: runs every benchmark
  * under bench/, several runs each, and writes bench/REPORT.md and bench/REPORT.json (median with min and max).
  *
  * Order: cold start first (it trains the NLU model once; the turns bench reuses it), then the turns bench
@@ -8,7 +8,7 @@
  * fails or runs over is reported as such and the rest still run. The full run is sized for a 2-core machine to finish in under
  * 10 minutes; `--quick` runs each once, briefly (a smoke test of the whole chain).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runInChild } from './load/run-in-child.js';
@@ -156,6 +156,13 @@ function errorText(error: unknown): string {
 }
 
 async function main(): Promise<void> {
+  if (args.includes('--render')) {
+    // Only the wording: REPORT.md again from the figures in REPORT.json, without measuring.
+    const report = JSON.parse(readFileSync(join(reportDir, 'REPORT.json'), 'utf8')) as BenchReport;
+    writeFileSync(join(reportDir, 'REPORT.md'), renderReport(report));
+    log(`rendered ${join(reportDir, 'REPORT.md')} from REPORT.json`);
+    return;
+  }
   const started = performance.now();
   const machine = {
     cores: cpus().length,

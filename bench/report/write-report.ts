@@ -198,13 +198,28 @@ function turnsSection(t: TurnsBenchResult, targets: TargetCheck[], startup?: Sta
         );
       }
     }
+    for (const path of paths) {
+      const rs = t.steady.filter((x) => x.path === path && x.target === 'product').map((x) => x.result);
+      const p99 = spread(rs.map((r) => r.p99Ms));
+      const achieved = spread(rs.map((r) => r.turnsPerSecond)).median;
+      if (rs.length > 0 && p99.median >= 100 && achieved >= 0.9 * t.openLoop.rate) {
+        out.push(
+          `- ${path}: at the steady load the product keeps up (${achieved.toFixed(1)} turns/s) and the median turn takes ${spread(rs.map((r) => r.p50Ms)).median.toFixed(1)} ms; the p99 (${fmt(p99)} ms over the runs) comes from a few slow turns, not from queueing. Which pauses they meet (collections, the stores' folds, a batch of other conversations' durable writes) is not traced yet.`,
+        );
+      }
+    }
+    if (t.concurrency.includes(1)) {
+      out.push(
+        `- At 1 conversation a turn is bound by latency, not CPU: it waits for its durable writes one after another (on Direct Line the visitor's message first; then the charging change of a swap, the dialog state and the handoff transcript, and on Direct Line the replies), each a journal file written and renamed before the next step may rely on it. The echo bot keeps no state: on /api/messages it writes nothing, on Direct Line only the log.`,
+      );
+    }
     for (const p of t.profiles ?? []) for (const line of limitsFromProfile(p)) out.push(`- ${line}`);
     if (startup) {
       const idle = (c: string) => spread(startup.runs.filter((r) => r.case === c).map((r) => r.idleRssMB)).median;
       const demo = idle('cached-model-demo');
       const big = idle('cached-model-100k');
       out.push(
-        `- Memory: the product idles at ${Math.round(demo)} MB with the demo data (code of the frameworks, the NLU model) and at ${Math.round(big)} MB with ${startup.subscribers.count.toLocaleString('en-US')} subscribers: the charging store's records (kept as bytes, mostly outside the JS heap) and the core's index of them cost about ${Math.round(big - demo)} MB. Under load it peaks at ${t.memory.underLoadPeakRssMB} MB RSS, with ${t.memory.heapAtPeakMB} MB of V8 heap in use out of ${t.memory.heapTotalAtPeakMB ?? '?'} MB reserved and ${t.memory.externalAtPeakMB ?? '?'} MB in Buffers outside it; after the load and a full collection ${t.memory.afterLoadLiveHeapMB} MB of heap is live. What the process holds under load is mostly garbage not yet collected: the JSON that bot state goes through on every read and write, at several hundred turns a second. V8 sizes the heap to the machine (24 GB here) and collects lazily; an operator short of memory can cap it (\`NODE_OPTIONS=--max-old-space-size=256\`), at the cost of more time collecting.`,
+        `- Memory: the product idles at ${Math.round(demo)} MB with the demo data (code of the frameworks, the NLU model) and at ${Math.round(big)} MB with ${startup.subscribers.count.toLocaleString('en-US')} subscribers: the charging store's records (kept as bytes, mostly outside the JS heap) and the core's index of them cost about ${Math.round(big - demo)} MB. Under load it peaks at ${t.memory.underLoadPeakRssMB} MB RSS: ${t.memory.heapTotalAtPeakMB ?? '?'} MB reserved by the V8 heap (${t.memory.heapAtPeakMB} MB of it in use, garbage included; ${t.memory.afterLoadLiveHeapMB} MB live after the load and a full collection), ${t.memory.externalAtPeakMB ?? '?'} MB of Buffers outside it (mostly the charging store's changed records and ledger lines waiting for their shard's fold), the rest code and native memory. Allocation is what drives it: bot state goes through JSON on every read and write at several hundred turns a second, and V8, sizing its heap to the machine (24 GB here), collects lazily. An operator short of memory can cap the heap (\`NODE_OPTIONS=--max-old-space-size=256\`), at the cost of more time collecting.`,
       );
     }
   }
