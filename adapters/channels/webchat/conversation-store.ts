@@ -95,24 +95,11 @@ export class ConversationStore {
 
   /**
    * Appends an activity: gives it its id (`<conversation>|<seq>`), updates memory synchronously, calls `onLogged`
-   * (still synchronously, so a stream that replays from memory never misses or doubles it), then persists.
+   * (still synchronously, so a stream that replays from memory never misses or doubles it), and starts its write.
+   * Resolves once the activity is in the log in memory; `persisted` settles when it is durable. A turn that sends
+   * several activities waits for all of them once, at its end, and their writes coalesce into fewer.
    */
   async append(
-    id: string,
-    activity: Partial<Activity>,
-    onLogged: (logged: Partial<Activity>, watermark: string) => void,
-  ): Promise<Partial<Activity>> {
-    const { logged, persisted } = await this.appendLogged(id, activity, onLogged);
-    await persisted;
-    return logged;
-  }
-
-  /**
-   * As `append`, but resolves once the activity is in the log in memory (and `onLogged` ran): `persisted` settles
-   * when it is durable. A turn that sends several activities waits for all of them once, at its end, and their
-   * writes coalesce into fewer.
-   */
-  async appendLogged(
     id: string,
     activity: Partial<Activity>,
     onLogged: (logged: Partial<Activity>, watermark: string) => void,

@@ -73,10 +73,9 @@ export class WebChatAdapter extends BotAdapter {
         }
         default: {
           // In the log and on the socket now; durable by the end of the turn (see #runLogged).
-          const { logged, persisted } = await this.opts.conversations.appendLogged(
+          const { logged, persisted } = await this.#log(
             conversationId,
             this.#outbound(activity, conversationId, context),
-            (entry, watermark) => this.opts.hub.push(conversationId, entry, watermark),
           );
           const pending = context.turnState.get(PENDING_WRITES) as Promise<void>[] | undefined;
           if (pending) pending.push(persisted);
@@ -183,7 +182,9 @@ export class WebChatAdapter extends BotAdapter {
 
   /** Logs an activity and pushes it to the conversation's socket (the echo of what the visitor sent). */
   async logActivity(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
-    return this.#log(conversationId, activity);
+    const { logged, persisted } = await this.#log(conversationId, activity);
+    await persisted;
+    return logged;
   }
 
   /** Pushes an activity that is not logged (the echo of a visitor's typing indicator). */
@@ -210,7 +211,11 @@ export class WebChatAdapter extends BotAdapter {
     return failed ? { ok: false, code: 'WEBCHAT.BOT_FAILED' } : { ok: true };
   }
 
-  #log(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
+  /** Logs `activity` and pushes it to the conversation's socket; `persisted` settles once it is durable. */
+  #log(
+    conversationId: string,
+    activity: Partial<Activity>,
+  ): Promise<{ logged: Partial<Activity>; persisted: Promise<void> }> {
     return this.opts.conversations.append(conversationId, activity, (logged, watermark) =>
       this.opts.hub.push(conversationId, logged, watermark),
     );

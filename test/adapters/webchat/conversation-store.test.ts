@@ -11,7 +11,7 @@ const texts = (acts: Partial<Activity>[]) => acts.map((a) => a.text);
 const noop = () => undefined;
 
 async function say(store: ConversationStore, id: string, from: number, to: number): Promise<void> {
-  for (let i = from; i <= to; i++) await store.append(id, { type: 'message', text: `m${i}` }, noop);
+  for (let i = from; i <= to; i++) await (await store.append(id, { type: 'message', text: `m${i}` }, noop)).persisted;
 }
 
 /** The keys of every item stored (MemoryStorage keeps them in `memory`; a deleted one is set to undefined). */
@@ -48,7 +48,7 @@ describe('Direct Line conversation store', () => {
     );
     expect(page.watermark).to.equal(String(3 * LOG_CHUNK + 5));
     // Appending after a reload continues the sequence.
-    const next = await reloaded.append('c1', { type: 'message', text: 'after' }, noop);
+    const { logged: next } = await reloaded.append('c1', { type: 'message', text: 'after' }, noop);
     expect(next.id).to.equal(`c1|${String(3 * LOG_CHUNK + 6).padStart(7, '0')}`);
   });
 
@@ -86,7 +86,7 @@ describe('Direct Line conversation store', () => {
     });
     const store = new ConversationStore(storage, { maxActivities: 100, maxCached: 10 });
     expect(texts(store.since((await store.get('c3'))!, '3').activities)).to.deep.equal(['old4', 'old5']);
-    await store.append('c3', { type: 'message', text: 'new6' }, noop);
+    await (await store.append('c3', { type: 'message', text: 'new6' }, noop)).persisted;
 
     const header = (await storage.read(['webchat/conversation/c3']))['webchat/conversation/c3'];
     expect(header).to.not.have.property('activities');
