@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { bucketsFor, DAY_MS, lowThreshold, newBucket, total } from './buckets.js';
 import { autoDecideCreditLimit } from './credit-limit-rule.js';
 import { demoCatalog } from './demo-catalog.js';
@@ -28,6 +28,7 @@ import type {
 import { type ChargingService, type Clock, type MutationOptions, type NewSubscriber, systemClock } from './ports.js';
 import type { AccountRecord, ChargingStore, QuoteRecord, RecordIndexer, SwapRecord } from './store.js';
 import { canonical, checkInteger, checkMsisdn, checkText } from './validation.js';
+import { ShardedMap } from './sharded-map.js';
 import { runningOutEarly } from './usage-pattern.js';
 
 /** A quote can be confirmed for 2 minutes. */
@@ -99,7 +100,7 @@ interface Ctx {
   event(type: ChargingEventType, id: string, data: Record<string, unknown>): void;
 }
 
-type Index = Map<string, Msisdn>;
+type Index = ShardedMap<Msisdn>;
 
 export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
   const store = opts.store;
@@ -116,12 +117,13 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
 
   // Ids found without the MSISDN, rebuilt from the records at load.
   const msisdns: Msisdn[] = [];
-  const quoteIndex: Index = new Map();
-  const swapIndex: Index = new Map();
-  const paymentIndex: Index = new Map();
-  const requestIndex: Index = new Map();
-  const reservationIndex: Index = new Map();
-  const keyIndex: Index = new Map();
+  const quoteIndex: Index = new ShardedMap();
+  const swapIndex: Index = new ShardedMap();
+  const paymentIndex: Index = new ShardedMap();
+  const requestIndex: Index = new ShardedMap();
+  const reservationIndex: Index = new ShardedMap();
+  /** Every idempotency key of the last day: the biggest index, so in more, smaller Maps. */
+  const keyIndex: Index = new ShardedMap(1024);
   /**
    * When each subscriber next needs `tick()` (a bucket or payment expiring, a bill coming due, old quotes and
    * idempotency records to drop), so a tick visits only those due instead of every subscriber.
@@ -256,10 +258,8 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
     const key = o?.idempotencyKey;
     const actor = o?.actor ?? 'system';
     // Hashed: one is kept per key for a day, and some requests (imports) are large.
-    const fingerprint = createHash('sha256')
-      .update(`${op}:${canonical({ msisdn, request })}`)
-      .digest('base64url')
-      .slice(0, 24);
+    // One-shot: a Hash object per mutation costs the collector a weak handle each.
+    const fingerprint = hash('sha256', `${op}:${canonical({ msisdn, request })}`, 'base64url').slice(0, 24);
     const events: ChargingEvent[] = [];
     const result = await store.update<Result<T>>(msisdn, (existing) => {
       if (key !== undefined) {
@@ -1582,7 +1582,7 @@ const DEADLINE_BASE_MS = Date.UTC(2024, 0, 1);
  * a deadline read back is never later than the one set.
  */
 class Deadlines {
-  readonly #seconds = new Map<Msisdn, number>();
+  readonly #seconds = new ShardedMap<number>();
 
   get(msisdn: Msisdn): number | undefined {
     const s = this.#seconds.get(msisdn);

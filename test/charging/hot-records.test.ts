@@ -70,4 +70,55 @@ describe('lowdb charging store: many changed records with a small parsed cache',
     }
     await reopened.close();
   });
+
+  it('reads back records at rest of any length, from a few hundred bytes to tens of KB', async () => {
+    const opts = { dir: tmp.path, shards: 2, idleFoldMs: 0 };
+    // Lines of about 0.5, 2, 2.1, 5, 70 KB: on both sides of the first read of a line, and many times it.
+    const sizes = [0, 1500, 1700, 4500, 70_000];
+    const store = createLowdbChargingStore(opts);
+    await store.load(noIndex);
+    await Promise.all(
+      sizes.map((pad, i) =>
+        store.update(msisdn(i), () => {
+          const r = record(i, i);
+          r.subscriber.name = `S${i} ${'x'.repeat(pad)}`;
+          return { value: i, changed: true, create: r };
+        }),
+      ),
+    );
+    await store.close(); // folded: the records now rest in their shard files
+
+    const reopened = createLowdbChargingStore(opts);
+    await reopened.load(noIndex);
+    for (const [i, pad] of sizes.entries()) {
+      const r = await reopened.get(msisdn(i));
+      expect(r?.subscriber.name, msisdn(i)).to.equal(`S${i} ${'x'.repeat(pad)}`);
+      expect(r?.subscriber.account.balance.amount).to.equal(i);
+    }
+    await reopened.close();
+  });
+
+  it('acknowledges a large batch a slice at a time, letting the event loop run in between', async () => {
+    const store = createLowdbChargingStore({ dir: tmp.path, shards: 4, idleFoldMs: 0, ackSlice: 8 });
+    await store.load(noIndex);
+    const order: string[] = [];
+    let marked = false;
+    const acks = Array.from({ length: 40 }, (_, i) =>
+      store
+        .update(msisdn(i), () => ({ value: i, changed: true, create: record(i, 0) }))
+        .then(() => {
+          order.push('ack');
+          if (!marked) {
+            marked = true;
+            // Other work that became ready with the first acknowledgement (a timer, a request).
+            setImmediate(() => order.push('other'));
+          }
+        }),
+    );
+    await Promise.all(acks);
+    expect(order.filter((x) => x === 'ack')).to.have.length(40);
+    // The other work ran after the first slice of 8, long before the 40th acknowledgement.
+    expect(order.indexOf('other')).to.be.within(8, 16);
+    await store.close();
+  });
 });

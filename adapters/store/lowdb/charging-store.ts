@@ -17,6 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TextFile } from 'lowdb/node';
 import type { LedgerEntry } from '../../../charging/model.js';
+import { ShardedMap } from '../../../charging/sharded-map.js';
 import type { AccountRecord, ChargingStore, Mutation, RecordIndexer } from '../../../charging/store.js';
 import {
   EMPTY_POSITION,
@@ -71,6 +72,11 @@ export interface LowdbChargingStoreOptions {
   openShardFiles?: number;
   /** Parsed records kept in memory besides the ones changed since the last journal write. Default 64. */
   hotRecords?: number;
+  /**
+   * Callers acknowledged per turn of the event loop once their journal write has completed (the rest of a
+   * batch in the next turns). Default 8.
+   */
+  ackSlice?: number;
 }
 
 /** The reusable buffers of one running fold: the old shard file, and the new one being built. */
@@ -79,14 +85,40 @@ interface FoldSlot {
   out: Buffer;
 }
 
-/** One commit batch: every mutation acknowledged by the same journal write. */
+/**
+ * One commit batch: every mutation acknowledged by the same journal write. `done` settles when the write has
+ * completed; the callers of the changes in it are acknowledged through `acks` (see `acknowledge`).
+ */
 interface Batch extends CommitSignal {
   dirty: Set<string>;
   ledger: LedgerEntry[];
+  acks: ((error: unknown, failed: boolean) => void)[];
 }
 
 function newBatch(): Batch {
-  return { dirty: new Set(), ledger: [], ...commitSignal() };
+  return { dirty: new Set(), ledger: [], acks: [], ...commitSignal() };
+}
+
+/**
+ * Settles a batch: on failure every caller at once; once durable, its callers in slices of `slice` per turn
+ * of the event loop. What a caller does once acknowledged (the rest of a bot turn, its next mutation) runs
+ * in that turn: a write that acknowledged hundreds of changes at once would hold the loop for all of them.
+ */
+function acknowledge(b: Batch, error: unknown, failed: boolean, slice: number): void {
+  if (failed) b.reject(error);
+  else b.resolve();
+  const acks = b.acks;
+  b.acks = [];
+  if (failed) {
+    for (const ack of acks) ack(error, true);
+    return;
+  }
+  const release = (from: number) => {
+    const end = Math.min(acks.length, from + slice);
+    for (let i = from; i < end; i++) acks[i]!(undefined, false);
+    if (end < acks.length) setImmediate(release, end);
+  };
+  release(0);
 }
 
 /** Where the line starting at or containing `from` ends (its LF, or the end of the bytes). */
@@ -114,6 +146,8 @@ const TAB_BYTE = 9;
 const ARENA_FIRST = 4096;
 const ARENA_SPAN = 2 ** 24;
 const R_BYTE = 82;
+/** First read of a record's line at rest (more is read if the line is longer). */
+const LINE_READ = 2048;
 
 /**
  * The charging core's store on lowdb files: records at rest as bytes (their shard file, or an off-heap arena
@@ -162,6 +196,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   const foldParallel = Math.max(1, opts.foldParallel ?? 2);
   let openShardFiles = Math.max(1, opts.openShardFiles ?? 1024);
   const hotCap = Math.max(16, opts.hotRecords ?? 64);
+  const ackSlice = Math.max(1, opts.ackSlice ?? 8);
 
   /**
    * Every record at rest, as of the last sealed batch: the byte offset of its line in its shard file (read
@@ -169,12 +204,15 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
    * reference (< 0) when it changed since the shard was last loaded or folded, or its line
    * (`<msisdn> TAB <digest> TAB <JSON>`) as a string (journal replay, re-digested records).
    */
-  const lines = new Map<string, number | string>();
+  const lines = new ShardedMap<number | string>(1024);
   /** Open shard files for reads, least recently used first (a few: a read is one pread). */
   const fds = new Map<number, number>();
   /** Shards whose open file must stay the one read (a fold is renaming a new file in): never closed by the LRU. */
   const pinned = new Set<number>();
+  /** Whole shard files read at open. */
   let scratch = Buffer.allocUnsafeSlow(16 * 1024);
+  /** Lines of records at rest read by `readLineAt`. */
+  let lineBuf = Buffer.allocUnsafeSlow(LINE_READ);
   /**
    * Digests read at open, per shard in the order of `members` (records put by the shard file), handed to the
    * core at `load`, then dropped.
@@ -364,16 +402,25 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   }
 
   /**
-   * The line at byte `at` of shard `k`'s file, without its LF: a view of a scratch buffer, valid until the next
-   * read. Synchronous (one pread, from the page cache in practice) so that `update` stays synchronous.
+   * The line at byte `at` of shard `k`'s file, without its LF: a view of `lineBuf`, valid until the next read.
+   * Synchronous (preads from the page cache in practice) so that `update` stays synchronous. Reads `LINE_READ`
+   * bytes, then as many more as the line needs: a record is a few hundred bytes, its shard file a hundred KB.
    */
   function readLineAt(k: number, at: number): Buffer {
+    const fd = fdFor(k);
+    let got = 0;
     for (;;) {
-      const n = readSync(fdFor(k), scratch, 0, scratch.length, at);
-      const end = scratch.subarray(0, n).indexOf(10);
-      if (end >= 0) return scratch.subarray(0, end);
-      if (n < scratch.length) return scratch.subarray(0, n);
-      scratch = Buffer.allocUnsafeSlow(scratch.length * 2);
+      const want = got === 0 ? LINE_READ : got;
+      if (lineBuf.length < got + want) {
+        const bigger = Buffer.allocUnsafeSlow(got + want);
+        lineBuf.copy(bigger, 0, 0, got);
+        lineBuf = bigger;
+      }
+      const n = readSync(fd, lineBuf, got, want, at + got);
+      const end = lineBuf.subarray(got, got + n).indexOf(10);
+      if (end >= 0) return lineBuf.subarray(0, got + end);
+      got += n;
+      if (n < want) return lineBuf.subarray(0, got);
     }
   }
 
@@ -520,8 +567,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
 
   function fail(err: unknown): void {
     broken ??= err;
-    writing?.reject(err);
-    batch.reject(err);
+    if (writing) acknowledge(writing, err, true, ackSlice);
+    acknowledge(batch, err, true, ackSlice);
   }
 
   /** Seals the open batch into one journal file, and starts a few folds at this boundary. */
@@ -538,7 +585,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       if (!rec) {
         // A bug, never an expected failure: refuse to write rather than lose the change.
         const err = new Error('charging store bug: a changed record was dropped before its batch was sealed');
-        b.reject(err);
+        acknowledge(b, err, true, ackSlice);
         fail(err);
         return;
       }
@@ -572,12 +619,12 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     written.then(
       () => {
         writing = null;
-        b.resolve();
+        acknowledge(b, undefined, false, ackSlice);
         if (!batchEmpty()) flush();
       },
       (err: unknown) => {
         writing = null;
-        b.reject(err);
+        acknowledge(b, err, true, ackSlice);
         fail(err);
       },
     );
@@ -843,7 +890,10 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     batch.dirty.add(msisdn);
     if (hot.size > 2 * hotCap) trimHot();
     schedule();
-    return batch.done.then(() => m.value);
+    const b = batch;
+    return new Promise<T>((resolve, reject) => {
+      b.acks.push((error, failed) => (failed ? reject(error) : resolve(m.value)));
+    });
   }
 
   /** Hands every record's digest to the core (see `load`). */
