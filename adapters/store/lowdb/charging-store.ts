@@ -53,7 +53,9 @@ export interface LowdbChargingStoreOptions {
   /**
    * Journal bytes not yet folded into shard files above which every journal write also folds a few shards.
    * Bounds the journal (and so the replay at start) under sustained load, and the memory held meanwhile by the
-   * lines of records changed since their shard was folded. Default 8 MiB.
+   * lines of records changed since their shard was folded. Default 32 MiB: a fold rewrites a whole shard file,
+   * so the fewer folds per change, the less the disk and the CPU do; the price is memory (the lines waiting,
+   * outside the JS heap) and a longer replay after a crash.
    */
   foldAfterBytes?: number;
   /** While nothing is being written, fold `foldPerIdle` dirty shards every this many ms (0: never). Default 100. */
@@ -70,7 +72,10 @@ export interface LowdbChargingStoreOptions {
    * descriptors to the hard one at start); on EMFILE the store closes half of them and keeps fewer.
    */
   openShardFiles?: number;
-  /** Parsed records kept in memory besides the ones changed since the last journal write. Default 64. */
+  /**
+   * Parsed records kept in memory besides the ones changed since the last journal write. Default 32: each is
+   * young garbage the collector copies while it is kept.
+   */
   hotRecords?: number;
   /**
    * Callers acknowledged per turn of the event loop once their journal write has completed (the rest of a
@@ -191,11 +196,11 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   });
   const shards = meta.shards;
   const segmentSize = meta.segmentSize;
-  const foldAfterBytes = opts.foldAfterBytes ?? 8 * 1024 * 1024;
+  const foldAfterBytes = opts.foldAfterBytes ?? 32 * 1024 * 1024;
   const foldPerIdle = Math.max(1, opts.foldPerIdle ?? 8);
   const foldParallel = Math.max(1, opts.foldParallel ?? 2);
   let openShardFiles = Math.max(1, opts.openShardFiles ?? 1024);
-  const hotCap = Math.max(16, opts.hotRecords ?? 64);
+  const hotCap = Math.max(16, opts.hotRecords ?? 32);
   const ackSlice = Math.max(1, opts.ackSlice ?? 8);
 
   /**
@@ -258,6 +263,13 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   const shardJournals: number[][] = Array.from({ length: shards }, () => []);
   let journalBytes = 0;
   let lastSeq = 0;
+  /**
+   * Journal files to delete, deleted one at a time: a fold can retire hundreds at once, and as many unlinks
+   * queued together in the thread pool would hold up the journal writes that callers are waiting for.
+   */
+  const toRemove: number[] = [];
+  let removing = false;
+  const removalsSettled: (() => void)[] = [];
 
   let batch = newBatch();
   let writing: Batch | null = null;
@@ -630,6 +642,22 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     );
   }
 
+  function removeJournal(seq: number): void {
+    toRemove.push(seq);
+    if (removing) return;
+    removing = true;
+    const next = (): void => {
+      const s = toRemove.shift();
+      if (s === undefined) {
+        removing = false;
+        for (const done of removalsSettled.splice(0)) done();
+        return;
+      }
+      unlink(journalPath(dir, s)).then(next, next);
+    };
+    next();
+  }
+
   // ---- ledger lines waiting for their fold ----
 
   function unfoldedAppend(k: number, json: string): void {
@@ -760,7 +788,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         }
       }
       shardJournals[k] = keep;
-      await Promise.all(drop.map((s) => unlink(journalPath(dir, s)).catch(() => {})));
+      for (const s of drop) removeJournal(s);
     });
     pumpFolds();
   }
@@ -978,6 +1006,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
           foldSome(lastSeq, Promise.resolve(), 16);
           await allFolded();
         }
+        if (removing) await new Promise<void>((resolve) => removalsSettled.push(resolve));
       } finally {
         for (const k of [...fds.keys()]) closeFd(k);
         release?.();
