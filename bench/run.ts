@@ -87,14 +87,17 @@ function otherSpecs(): OtherSpec[] {
       name: 'charging',
       title: 'Charging core: mutations per second (100,000 subscribers, lowdb)',
       module: 'charging/charging.bench',
-      targetNote: 'Targets (issue 2): >= 2,000 mutations/s, p99 < 20 ms, no event-loop stall over 10 ms, < 300 MB.',
+      targetNote:
+        'Targets (issue 2): >= 2,000 mutations/s, p99 < 20 ms, no event-loop stall over 10 ms, < 300 MB. Two phases on the same store: saturation (32 callers, each sending its next mutation as soon as the last is acknowledged: the most mutations a second this machine sustains; `saturation*` rows) and steady (2,000 operations a second sent on schedule, about 2,200 mutations since a swap is two, each timed from when it was due, so that a stall counts against every mutation it delays: the load the issue names). p99 and stall are checked in both. Peak RSS is over both.',
       runs: quick ? 1 : 2,
       budgetSeconds: 200,
       options: { subscribers: 100_000, durationMs: quick ? 2000 : 5000 },
       targets: (a) => [
-        check('charging', 'mutations per second', num(a, 'mutationsPerSecond'), '>=', 2000, '/s'),
-        check('charging', 'mutation p99', num(a, 'p99Ms'), '<', 20, 'ms'),
-        check('charging', 'longest event-loop stall', num(a, 'longestStallMs'), '<', 10, 'ms'),
+        check('charging', 'mutations per second (saturation)', num(a, 'mutationsPerSecond'), '>=', 2000, '/s'),
+        check('charging', 'mutation p99 at saturation (32 callers)', num(a, 'saturationP99Ms'), '<', 20, 'ms'),
+        check('charging', 'mutation p99 at 2,000 operations/s (from when due)', num(a, 'p99Ms'), '<', 20, 'ms'),
+        check('charging', 'longest event-loop stall at saturation', num(a, 'saturationLongestStallMs'), '<', 10, 'ms'),
+        check('charging', 'longest event-loop stall at 2,000 operations/s', num(a, 'longestStallMs'), '<', 10, 'ms'),
         check('charging', 'peak RSS', num(a, 'peakRssMB'), '<', 300, 'MB'),
       ],
     },
@@ -155,6 +158,29 @@ function errorText(error: unknown): string {
   return error instanceof Error ? (error.message.split('\n')[0]?.slice(0, 500) ?? 'error') : String(error);
 }
 
+/**
+ * With `--only`, the parts run now replace theirs in the last full report of the same mode (its other parts,
+ * and their targets, are kept), so that one part can be measured again without the whole 7 minutes.
+ */
+function mergedIntoPrevious(fresh: BenchReport, parts: string[]): BenchReport {
+  const file = join(reportDir, 'REPORT.json');
+  if (!existsSync(file)) return fresh;
+  const old = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+  if (old.mode !== fresh.mode) return fresh;
+  const freshBenchmarks = new Set([...parts, ...fresh.targets.map((t) => t.benchmark)]);
+  return {
+    ...old,
+    reruns: [
+      ...(old.reruns ?? []).filter((r) => !r.parts.every((p) => parts.includes(p))),
+      { parts, at: fresh.generatedAt },
+    ],
+    targets: [...old.targets.filter((t) => !freshBenchmarks.has(t.benchmark)), ...fresh.targets],
+    ...(parts.includes('startup') ? { startup: fresh.startup } : {}),
+    ...(parts.includes('turns') ? { turns: fresh.turns } : {}),
+    others: { ...old.others, ...fresh.others },
+  };
+}
+
 async function main(): Promise<void> {
   if (args.includes('--render')) {
     // Only the wording: REPORT.md again from the figures in REPORT.json, without measuring.
@@ -174,7 +200,7 @@ async function main(): Promise<void> {
     loadAverageEnd: 0,
   };
   log(`${quick ? 'quick' : 'full'} run on ${machine.cores} cores, load average ${machine.loadAverageStart.toFixed(1)}`);
-  const report: BenchReport = {
+  let report: BenchReport = {
     generatedAt: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
     seconds: 0,
@@ -256,6 +282,7 @@ async function main(): Promise<void> {
   }
   machine.loadAverageEnd = loadavg()[0] ?? 0;
   report.seconds = (performance.now() - started) / 1000;
+  if (only) report = mergedIntoPrevious(report, only);
   writeFileSync(join(reportDir, 'REPORT.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(reportDir, 'REPORT.md'), renderReport(report));
   log(`done in ${Math.round(report.seconds)} s: ${join(reportDir, 'REPORT.md')}`);

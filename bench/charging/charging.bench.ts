@@ -1,7 +1,9 @@
 /**
  * Charging core on the lowdb store with many subscribers: mutations per second, p50/p99 latency, the longest
- * event-loop stall and peak RSS. Run alone: `npx tsx bench/charging/charging.bench.ts` (prints JSON).
- * Targets (issue 2): >= 2,000 mutations/s, p99 < 20 ms, no stall > 10 ms, < 300 MB.
+ * event-loop stall and peak RSS, at saturation and at a steady 2,000 operations a second (see `run`). Run alone:
+ * `npx tsx bench/charging/charging.bench.ts` (prints JSON; BENCH_SUBSCRIBERS, BENCH_SHARDS, BENCH_DURATION_MS,
+ * BENCH_RATE override the defaults). Targets (issue 2): >= 2,000 mutations/s, p99 < 20 ms, no stall > 10 ms,
+ * < 300 MB.
  *
  * Also reported: `loadMs` (store load plus the core's index, i.e. what a start with this many subscribers
  * waits for; issue 9), memory right after load, the JS heap and off-heap memory at the RSS peak, and the
@@ -195,9 +197,9 @@ const ms = (n: number) => Number(n.toFixed(2));
  *   callers (it grows with `concurrency`), and the process does nothing but charge.
  * - steady: `rate` mutations a second (default 2,000: the issue's target), sent on schedule whatever the
  *   answers, each timed from the moment it was due (a stall delays the mutations due during it, and that counts).
- *   The issue's latency and stall targets are about this: "at least 2,000 mutations/s with p99 under 20 ms, no
- *   stall over 10 ms".
- * Both phases' figures are reported; peak memory is over both.
+ *   This is the load the issue names ("at least 2,000 mutations/s with p99 under 20 ms, no stall over 10 ms"),
+ *   measured the way a caller at that rate sees it.
+ * Both phases' figures are reported, and the report checks p99 and stall in both; peak memory is over both.
  */
 export async function run(opts: BenchOptions = {}): Promise<Record<string, number | string>> {
   const subscribers = opts.subscribers ?? 100_000;
