@@ -20,6 +20,8 @@ export interface OtherBench {
   source: string;
   /** What its issue asks for, in words. */
   targetNote: string;
+  /** What limits it, as measured when the bench was last worked on. */
+  limits?: string;
   ok: boolean;
   error?: string;
   seconds: number;
@@ -266,6 +268,7 @@ function otherSection(o: OtherBench): string {
   }
   const rows = Object.entries(o.aggregate).map(([k, v]) => [k, typeof v === 'string' ? v : fmt(v, 2)]);
   out.push(table(['figure', 'median (min - max)'], rows));
+  if (o.limits) out.push(`\n**What limits it:** ${o.limits}`);
   return out.join('\n');
 }
 
