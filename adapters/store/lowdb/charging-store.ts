@@ -259,7 +259,14 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   /** Shards whose fold is under way, with the ledger text it is appending (lines, newline-terminated). */
   const folding = new Map<number, string[]>();
   /** Journal files not yet deleted, with the shards not yet folded past them. */
-  const journals = new Map<number, { shards: Set<number>; bytes: number }>();
+  /**
+   * Journal files not yet deleted: how many shards are not yet folded past each (which ones: `shardJournals`),
+   * and its size. Counts, not sets of shards: hundreds of journal files a second each live until their last
+   * shard is folded, and a Set each was a steady stream of objects for the collector to copy and promote.
+   */
+  const journals = new Map<number, { pending: number; bytes: number }>();
+  /** The shards one journal write touches (reused, cleared per write). */
+  const touched = new Set<number>();
   const shardJournals: number[][] = Array.from({ length: shards }, () => []);
   let journalBytes = 0;
   let lastSeq = 0;
@@ -347,7 +354,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       .sort((a, b) => a - b);
     for (const seq of seqs) {
       const buf = await readFile(journalPath(dir, seq));
-      const touched = new Set<number>();
+      touched.clear();
       let header = true;
       eachLine(buf, (start, end) => {
         if (header) {
@@ -371,7 +378,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         await unlink(journalPath(dir, seq)).catch(() => {});
         continue;
       }
-      journals.set(seq, { shards: touched, bytes: buf.length });
+      journals.set(seq, { pending: touched.size, bytes: buf.length });
       journalBytes += buf.length;
       for (const k of touched) {
         shardJournals[k]!.push(seq);
@@ -590,7 +597,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     const b = batch;
     batch = newBatch();
     const seq = ++lastSeq;
-    const touched = new Set<number>();
+    touched.clear();
     const out: string[] = [JSON.stringify({ version: FORMAT_VERSION, seq } satisfies JournalHeader)];
     for (const m of b.dirty) {
       const rec = hot.get(m);
@@ -616,7 +623,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     out.push('');
     const text = out.join('\n');
     trimHot();
-    journals.set(seq, { shards: touched, bytes: text.length });
+    journals.set(seq, { pending: touched.size, bytes: text.length });
     journalBytes += text.length;
     for (const k of touched) {
       shardJournals[k]!.push(seq);
@@ -780,8 +787,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
           keep.push(s);
           continue;
         }
-        info.shards.delete(k);
-        if (info.shards.size === 0) {
+        info.pending--;
+        if (info.pending === 0) {
           journals.delete(s);
           journalBytes -= info.bytes;
           drop.push(s);
