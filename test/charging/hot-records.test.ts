@@ -97,28 +97,4 @@ describe('lowdb charging store: many changed records with a small parsed cache',
     }
     await reopened.close();
   });
-
-  it('acknowledges a large batch a slice at a time, letting the event loop run in between', async () => {
-    const store = createLowdbChargingStore({ dir: tmp.path, shards: 4, idleFoldMs: 0, ackSlice: 8 });
-    await store.load(noIndex);
-    const order: string[] = [];
-    let marked = false;
-    const acks = Array.from({ length: 40 }, (_, i) =>
-      store
-        .update(msisdn(i), () => ({ value: i, changed: true, create: record(i, 0) }))
-        .then(() => {
-          order.push('ack');
-          if (!marked) {
-            marked = true;
-            // Other work that became ready with the first acknowledgement (a timer, a request).
-            setImmediate(() => order.push('other'));
-          }
-        }),
-    );
-    await Promise.all(acks);
-    expect(order.filter((x) => x === 'ack')).to.have.length(40);
-    // The other work ran after the first slice of 8, long before the 40th acknowledgement.
-    expect(order.indexOf('other')).to.be.within(8, 16);
-    await store.close();
-  });
 });

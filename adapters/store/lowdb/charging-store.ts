@@ -77,11 +77,6 @@ export interface LowdbChargingStoreOptions {
    * young garbage the collector copies while it is kept.
    */
   hotRecords?: number;
-  /**
-   * Callers acknowledged per turn of the event loop once their journal write has completed (the rest of a
-   * batch in the next turns). Default 8.
-   */
-  ackSlice?: number;
 }
 
 /** The reusable buffers of one running fold: the old shard file, and the new one being built. */
@@ -90,40 +85,14 @@ interface FoldSlot {
   out: Buffer;
 }
 
-/**
- * One commit batch: every mutation acknowledged by the same journal write. `done` settles when the write has
- * completed; the callers of the changes in it are acknowledged through `acks` (see `acknowledge`).
- */
+/** One commit batch: every mutation acknowledged by the same journal write. */
 interface Batch extends CommitSignal {
   dirty: Set<string>;
   ledger: LedgerEntry[];
-  acks: ((error: unknown, failed: boolean) => void)[];
 }
 
 function newBatch(): Batch {
-  return { dirty: new Set(), ledger: [], acks: [], ...commitSignal() };
-}
-
-/**
- * Settles a batch: on failure every caller at once; once durable, its callers in slices of `slice` per turn
- * of the event loop. What a caller does once acknowledged (the rest of a bot turn, its next mutation) runs
- * in that turn: a write that acknowledged hundreds of changes at once would hold the loop for all of them.
- */
-function acknowledge(b: Batch, error: unknown, failed: boolean, slice: number): void {
-  if (failed) b.reject(error);
-  else b.resolve();
-  const acks = b.acks;
-  b.acks = [];
-  if (failed) {
-    for (const ack of acks) ack(error, true);
-    return;
-  }
-  const release = (from: number) => {
-    const end = Math.min(acks.length, from + slice);
-    for (let i = from; i < end; i++) acks[i]!(undefined, false);
-    if (end < acks.length) setImmediate(release, end);
-  };
-  release(0);
+  return { dirty: new Set(), ledger: [], ...commitSignal() };
 }
 
 /** Where the line starting at or containing `from` ends (its LF, or the end of the bytes). */
@@ -201,7 +170,6 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   const foldParallel = Math.max(1, opts.foldParallel ?? 2);
   let openShardFiles = Math.max(1, opts.openShardFiles ?? 1024);
   const hotCap = Math.max(16, opts.hotRecords ?? 32);
-  const ackSlice = Math.max(1, opts.ackSlice ?? 8);
 
   /**
    * Every record at rest, as of the last sealed batch: the byte offset of its line in its shard file (read
@@ -586,8 +554,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
 
   function fail(err: unknown): void {
     broken ??= err;
-    if (writing) acknowledge(writing, err, true, ackSlice);
-    acknowledge(batch, err, true, ackSlice);
+    writing?.reject(err);
+    batch.reject(err);
   }
 
   /** Seals the open batch into one journal file, and starts a few folds at this boundary. */
@@ -604,7 +572,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       if (!rec) {
         // A bug, never an expected failure: refuse to write rather than lose the change.
         const err = new Error('charging store bug: a changed record was dropped before its batch was sealed');
-        acknowledge(b, err, true, ackSlice);
+        b.reject(err);
         fail(err);
         return;
       }
@@ -638,12 +606,12 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     written.then(
       () => {
         writing = null;
-        acknowledge(b, undefined, false, ackSlice);
+        b.resolve();
         if (!batchEmpty()) flush();
       },
       (err: unknown) => {
         writing = null;
-        acknowledge(b, err, true, ackSlice);
+        b.reject(err);
         fail(err);
       },
     );
@@ -925,10 +893,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     batch.dirty.add(msisdn);
     if (hot.size > 2 * hotCap) trimHot();
     schedule();
-    const b = batch;
-    return new Promise<T>((resolve, reject) => {
-      b.acks.push((error, failed) => (failed ? reject(error) : resolve(m.value)));
-    });
+    return batch.done.then(() => m.value);
   }
 
   /** Hands every record's digest to the core (see `load`). */
