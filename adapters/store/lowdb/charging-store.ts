@@ -17,7 +17,6 @@ import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TextFile } from 'lowdb/node';
 import type { LedgerEntry } from '../../../charging/model.js';
-import { ShardedMap } from '../../../charging/sharded-map.js';
 import type { AccountRecord, ChargingStore, Mutation, RecordIndexer } from '../../../charging/store.js';
 import {
   EMPTY_POSITION,
@@ -53,9 +52,7 @@ export interface LowdbChargingStoreOptions {
   /**
    * Journal bytes not yet folded into shard files above which every journal write also folds a few shards.
    * Bounds the journal (and so the replay at start) under sustained load, and the memory held meanwhile by the
-   * lines of records changed since their shard was folded. Default 32 MiB: a fold rewrites a whole shard file,
-   * so the fewer folds per change, the less the disk and the CPU do; the price is memory (the lines waiting,
-   * outside the JS heap) and a longer replay after a crash.
+   * lines of records changed since their shard was folded. Default 8 MiB.
    */
   foldAfterBytes?: number;
   /** While nothing is being written, fold `foldPerIdle` dirty shards every this many ms (0: never). Default 100. */
@@ -72,10 +69,7 @@ export interface LowdbChargingStoreOptions {
    * descriptors to the hard one at start); on EMFILE the store closes half of them and keeps fewer.
    */
   openShardFiles?: number;
-  /**
-   * Parsed records kept in memory besides the ones changed since the last journal write. Default 32: each is
-   * young garbage the collector copies while it is kept.
-   */
+  /** Parsed records kept in memory besides the ones changed since the last journal write. Default 64. */
   hotRecords?: number;
 }
 
@@ -120,8 +114,6 @@ const TAB_BYTE = 9;
 const ARENA_FIRST = 4096;
 const ARENA_SPAN = 2 ** 24;
 const R_BYTE = 82;
-/** First read of a record's line at rest (more is read if the line is longer). */
-const LINE_READ = 2048;
 
 /**
  * The charging core's store on lowdb files: records at rest as bytes (their shard file, or an off-heap arena
@@ -165,11 +157,11 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   });
   const shards = meta.shards;
   const segmentSize = meta.segmentSize;
-  const foldAfterBytes = opts.foldAfterBytes ?? 32 * 1024 * 1024;
+  const foldAfterBytes = opts.foldAfterBytes ?? 8 * 1024 * 1024;
   const foldPerIdle = Math.max(1, opts.foldPerIdle ?? 8);
   const foldParallel = Math.max(1, opts.foldParallel ?? 2);
   let openShardFiles = Math.max(1, opts.openShardFiles ?? 1024);
-  const hotCap = Math.max(16, opts.hotRecords ?? 32);
+  const hotCap = Math.max(16, opts.hotRecords ?? 64);
 
   /**
    * Every record at rest, as of the last sealed batch: the byte offset of its line in its shard file (read
@@ -177,15 +169,12 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
    * reference (< 0) when it changed since the shard was last loaded or folded, or its line
    * (`<msisdn> TAB <digest> TAB <JSON>`) as a string (journal replay, re-digested records).
    */
-  const lines = new ShardedMap<number | string>(1024);
+  const lines = new Map<string, number | string>();
   /** Open shard files for reads, least recently used first (a few: a read is one pread). */
   const fds = new Map<number, number>();
   /** Shards whose open file must stay the one read (a fold is renaming a new file in): never closed by the LRU. */
   const pinned = new Set<number>();
-  /** Whole shard files read at open. */
   let scratch = Buffer.allocUnsafeSlow(16 * 1024);
-  /** Lines of records at rest read by `readLineAt`. */
-  let lineBuf = Buffer.allocUnsafeSlow(LINE_READ);
   /**
    * Digests read at open, per shard in the order of `members` (records put by the shard file), handed to the
    * core at `load`, then dropped.
@@ -227,24 +216,10 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   /** Shards whose fold is under way, with the ledger text it is appending (lines, newline-terminated). */
   const folding = new Map<number, string[]>();
   /** Journal files not yet deleted, with the shards not yet folded past them. */
-  /**
-   * Journal files not yet deleted: how many shards are not yet folded past each (which ones: `shardJournals`),
-   * and its size. Counts, not sets of shards: hundreds of journal files a second each live until their last
-   * shard is folded, and a Set each was a steady stream of objects for the collector to copy and promote.
-   */
-  const journals = new Map<number, { pending: number; bytes: number }>();
-  /** The shards one journal write touches (reused, cleared per write). */
-  const touched = new Set<number>();
+  const journals = new Map<number, { shards: Set<number>; bytes: number }>();
   const shardJournals: number[][] = Array.from({ length: shards }, () => []);
   let journalBytes = 0;
   let lastSeq = 0;
-  /**
-   * Journal files to delete, deleted one at a time: a fold can retire hundreds at once, and as many unlinks
-   * queued together in the thread pool would hold up the journal writes that callers are waiting for.
-   */
-  const toRemove: number[] = [];
-  let removing = false;
-  const removalsSettled: (() => void)[] = [];
 
   let batch = newBatch();
   let writing: Batch | null = null;
@@ -322,7 +297,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       .sort((a, b) => a - b);
     for (const seq of seqs) {
       const buf = await readFile(journalPath(dir, seq));
-      touched.clear();
+      const touched = new Set<number>();
       let header = true;
       eachLine(buf, (start, end) => {
         if (header) {
@@ -346,7 +321,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         await unlink(journalPath(dir, seq)).catch(() => {});
         continue;
       }
-      journals.set(seq, { pending: touched.size, bytes: buf.length });
+      journals.set(seq, { shards: touched, bytes: buf.length });
       journalBytes += buf.length;
       for (const k of touched) {
         shardJournals[k]!.push(seq);
@@ -389,25 +364,16 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   }
 
   /**
-   * The line at byte `at` of shard `k`'s file, without its LF: a view of `lineBuf`, valid until the next read.
-   * Synchronous (preads from the page cache in practice) so that `update` stays synchronous. Reads `LINE_READ`
-   * bytes, then as many more as the line needs: a record is a few hundred bytes, its shard file a hundred KB.
+   * The line at byte `at` of shard `k`'s file, without its LF: a view of a scratch buffer, valid until the next
+   * read. Synchronous (one pread, from the page cache in practice) so that `update` stays synchronous.
    */
   function readLineAt(k: number, at: number): Buffer {
-    const fd = fdFor(k);
-    let got = 0;
     for (;;) {
-      const want = got === 0 ? LINE_READ : got;
-      if (lineBuf.length < got + want) {
-        const bigger = Buffer.allocUnsafeSlow(got + want);
-        lineBuf.copy(bigger, 0, 0, got);
-        lineBuf = bigger;
-      }
-      const n = readSync(fd, lineBuf, got, want, at + got);
-      const end = lineBuf.subarray(got, got + n).indexOf(10);
-      if (end >= 0) return lineBuf.subarray(0, got + end);
-      got += n;
-      if (n < want) return lineBuf.subarray(0, got);
+      const n = readSync(fdFor(k), scratch, 0, scratch.length, at);
+      const end = scratch.subarray(0, n).indexOf(10);
+      if (end >= 0) return scratch.subarray(0, end);
+      if (n < scratch.length) return scratch.subarray(0, n);
+      scratch = Buffer.allocUnsafeSlow(scratch.length * 2);
     }
   }
 
@@ -565,7 +531,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     const b = batch;
     batch = newBatch();
     const seq = ++lastSeq;
-    touched.clear();
+    const touched = new Set<number>();
     const out: string[] = [JSON.stringify({ version: FORMAT_VERSION, seq } satisfies JournalHeader)];
     for (const m of b.dirty) {
       const rec = hot.get(m);
@@ -591,7 +557,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     out.push('');
     const text = out.join('\n');
     trimHot();
-    journals.set(seq, { pending: touched.size, bytes: text.length });
+    journals.set(seq, { shards: touched, bytes: text.length });
     journalBytes += text.length;
     for (const k of touched) {
       shardJournals[k]!.push(seq);
@@ -615,22 +581,6 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         fail(err);
       },
     );
-  }
-
-  function removeJournal(seq: number): void {
-    toRemove.push(seq);
-    if (removing) return;
-    removing = true;
-    const next = (): void => {
-      const s = toRemove.shift();
-      if (s === undefined) {
-        removing = false;
-        for (const done of removalsSettled.splice(0)) done();
-        return;
-      }
-      unlink(journalPath(dir, s)).then(next, next);
-    };
-    next();
   }
 
   // ---- ledger lines waiting for their fold ----
@@ -755,15 +705,15 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
           keep.push(s);
           continue;
         }
-        info.pending--;
-        if (info.pending === 0) {
+        info.shards.delete(k);
+        if (info.shards.size === 0) {
           journals.delete(s);
           journalBytes -= info.bytes;
           drop.push(s);
         }
       }
       shardJournals[k] = keep;
-      for (const s of drop) removeJournal(s);
+      await Promise.all(drop.map((s) => unlink(journalPath(dir, s)).catch(() => {})));
     });
     pumpFolds();
   }
@@ -978,7 +928,6 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
           foldSome(lastSeq, Promise.resolve(), 16);
           await allFolded();
         }
-        if (removing) await new Promise<void>((resolve) => removalsSettled.push(resolve));
       } finally {
         for (const k of [...fds.keys()]) closeFd(k);
         release?.();
