@@ -27,18 +27,8 @@ export class ShardedMap<V> {
     return this.#maps[(h ^ (h >>> 16)) & this.#mask]!;
   }
 
-  get size(): number {
-    let n = 0;
-    for (const m of this.#maps) n += m.size;
-    return n;
-  }
-
   get(key: string): V | undefined {
     return this.#of(key).get(key);
-  }
-
-  has(key: string): boolean {
-    return this.#of(key).has(key);
   }
 
   set(key: string, value: V): this {
@@ -48,14 +38,6 @@ export class ShardedMap<V> {
 
   delete(key: string): boolean {
     return this.#of(key).delete(key);
-  }
-
-  clear(): void {
-    for (const m of this.#maps) m.clear();
-  }
-
-  *keys(): IterableIterator<string> {
-    for (const m of this.#maps) yield* m.keys();
   }
 
   *[Symbol.iterator](): IterableIterator<[string, V]> {

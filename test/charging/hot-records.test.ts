@@ -73,7 +73,7 @@ describe('lowdb charging store: many changed records with a small parsed cache',
 
   it('reads back records at rest of any length, from a few hundred bytes to tens of KB', async () => {
     const opts = { dir: tmp.path, shards: 2, idleFoldMs: 0 };
-    // Lines of about 0.5, 2, 2.1, 5, 70 KB: on both sides of the first read of a line, and many times it.
+    // Lines of about 0.5, 2, 2.1, 5 and 70 KB, each read back from its shard file with the others around it.
     const sizes = [0, 1500, 1700, 4500, 70_000];
     const store = createLowdbChargingStore(opts);
     await store.load(noIndex);
