@@ -83,10 +83,13 @@ interface FoldSlot {
 interface Batch extends CommitSignal {
   dirty: Set<string>;
   ledger: LedgerEntry[];
+  /** Once sealed: its journal lines, and the shards they touch. */
+  lines: string[];
+  touched: Set<number>;
 }
 
 function newBatch(): Batch {
-  return { dirty: new Set(), ledger: [], ...commitSignal() };
+  return { dirty: new Set(), ledger: [], lines: [], touched: new Set(), ...commitSignal() };
 }
 
 /** Where the line starting at or containing `from` ends (its LF, or the end of the bytes). */
@@ -222,7 +225,10 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   let lastSeq = 0;
 
   let batch = newBatch();
-  let writing: Batch | null = null;
+  /** Batches sealed (their lines at rest) and waiting for the journal writer, oldest first. */
+  let sealed: Batch[] = [];
+  /** The batches the journal write under way holds, or null. */
+  let writing: Batch[] | null = null;
   let scheduled = false;
   /** Folds not started yet, oldest first; `foldsRunning` of them at once (each waits on its own file writes). */
   const foldWaiting: ((slot: FoldSlot) => Promise<void>)[] = [];
@@ -511,28 +517,48 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     return batch.dirty.size === 0 && batch.ledger.length === 0;
   }
 
+  /** Nothing changed that is not durable yet: no open batch, none sealed and waiting, no write under way. */
+  function allWritten(): boolean {
+    return batchEmpty() && sealed.length === 0 && writing === null;
+  }
+
   function schedule(): void {
-    if (scheduled || writing) return;
+    if (scheduled) return;
     scheduled = true;
-    // setImmediate: every mutation of this turn of the event loop joins the same write.
+    // setImmediate: every mutation of this turn of the event loop joins the same batch.
     setImmediate(flush);
   }
 
   function fail(err: unknown): void {
     broken ??= err;
-    writing?.reject(err);
+    for (const b of writing ?? []) b.reject(err);
+    for (const b of sealed) b.reject(err);
     batch.reject(err);
   }
 
-  /** Seals the open batch into one journal file, and starts a few folds at this boundary. */
+  /**
+   * Seals the open batch at the end of its turn, and writes what is sealed if no journal write is under way.
+   * Sealed at once, not when the writer is free: its parsed records become strings (then arena bytes) before
+   * the next young-generation collection, instead of object graphs that every collection during a journal
+   * write would copy (most of what survived a scavenge, measured).
+   */
   function flush(): void {
     scheduled = false;
-    if (writing || broken || batchEmpty()) return;
-    const b = batch;
-    batch = newBatch();
-    const seq = ++lastSeq;
-    const touched = new Set<number>();
-    const out: string[] = [JSON.stringify({ version: FORMAT_VERSION, seq } satisfies JournalHeader)];
+    if (broken) return;
+    if (!batchEmpty()) {
+      const b = batch;
+      batch = newBatch();
+      if (!seal(b)) return;
+      sealed.push(b);
+    }
+    if (writing === null && sealed.length > 0) writeSealed();
+  }
+
+  /**
+   * Stringifies a batch's changed records into its journal lines and appends them to the arena, and moves its
+   * ledger entries to the lines waiting for their fold: lines at rest are now the state through this batch.
+   */
+  function seal(b: Batch): boolean {
     for (const m of b.dirty) {
       const rec = hot.get(m);
       if (!rec) {
@@ -540,44 +566,61 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
         const err = new Error('charging store bug: a changed record was dropped before its batch was sealed');
         b.reject(err);
         fail(err);
-        return;
+        return false;
       }
       const line = recordLine(m, digestOf(rec), JSON.stringify(rec));
-      setLine(m, arenaPut(shardOf(m, shards), line));
-      out.push(RECORD_LINE + line);
-      touched.add(shardOf(m, shards));
+      const k = shardOf(m, shards);
+      setLine(m, arenaPut(k, line));
+      b.lines.push(RECORD_LINE + line);
+      b.touched.add(k);
     }
     for (const e of b.ledger) {
       const json = JSON.stringify(e);
-      out.push(`${LEDGER_LINE}${e.msisdn}\t${json}`);
+      b.lines.push(`${LEDGER_LINE}${e.msisdn}\t${json}`);
       const k = shardOf(e.msisdn, shards);
       unfoldedAppend(k, json);
-      touched.add(k);
+      b.touched.add(k);
+    }
+    b.ledger = [];
+    trimHot();
+    return true;
+  }
+
+  /** Writes every sealed batch as ONE journal file, and starts a few folds at this boundary. */
+  function writeSealed(): void {
+    const parts = sealed;
+    sealed = [];
+    const seq = ++lastSeq;
+    const touched = new Set<number>();
+    const out: string[] = [JSON.stringify({ version: FORMAT_VERSION, seq } satisfies JournalHeader)];
+    for (const b of parts) {
+      for (const line of b.lines) out.push(line);
+      for (const k of b.touched) touched.add(k);
+      b.lines = [];
     }
     out.push('');
     const text = out.join('\n');
-    trimHot();
     journals.set(seq, { shards: touched, bytes: text.length });
     journalBytes += text.length;
     for (const k of touched) {
       shardJournals[k]!.push(seq);
       dirtyShards.add(k);
     }
-    writing = b;
+    writing = parts;
     const written = new TextFile(journalPath(dir, seq)).write(text);
-    // Right now memory holds exactly the state through `seq`: the moment to snapshot shards for a fold.
+    // Right now the lines at rest are exactly the state through `seq`: the moment to snapshot shards for a fold.
     if (journalBytes > foldAfterBytes) {
       foldSome(seq, written, Math.min(8, 1 + Math.floor(journalBytes / foldAfterBytes)));
     }
     written.then(
       () => {
         writing = null;
-        b.resolve();
-        if (!batchEmpty()) flush();
+        for (const b of parts) b.resolve();
+        if (sealed.length > 0) writeSealed();
       },
       (err: unknown) => {
         writing = null;
-        b.reject(err);
+        for (const b of parts) b.reject(err);
         fail(err);
       },
     );
@@ -797,7 +840,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
 
   /** While nothing is being written, memory equals the durable state: fold a few shards. */
   function idleFold(): void {
-    if (!loaded || writing || broken || !batchEmpty() || foldsQueued > 0 || dirtyShards.size === 0) return;
+    if (!loaded || !allWritten() || broken || foldsQueued > 0 || dirtyShards.size === 0) return;
     foldSome(lastSeq, Promise.resolve(), foldPerIdle);
   }
 
@@ -807,7 +850,9 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       schedule();
       return batch.done;
     }
-    if (writing?.dirty.has(msisdn)) return writing.done;
+    // The latest batch holding it: writes complete in order.
+    for (let i = sealed.length - 1; i >= 0; i--) if (sealed[i]!.dirty.has(msisdn)) return sealed[i]!.done;
+    if (writing) for (const b of writing) if (b.dirty.has(msisdn)) return b.done;
     return Promise.resolve();
   }
 
@@ -918,8 +963,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       try {
         await ready;
         await indexing;
-        while (!broken && (writing || !batchEmpty())) {
-          if (writing) await writing.done.catch(() => {});
+        while (!broken && !allWritten()) {
+          if (writing) await writing[writing.length - 1]!.done.catch(() => {});
           else flush();
         }
         // Fold everything, so that the next start has no journal to replay.
