@@ -26,7 +26,14 @@ import type {
   UsageResult,
 } from './model.js';
 import { type ChargingService, type Clock, type MutationOptions, type NewSubscriber, systemClock } from './ports.js';
-import type { AccountRecord, ChargingStore, QuoteRecord, RecordIndexer, SwapRecord } from './store.js';
+import type {
+  AccountRecord,
+  ChargingStore,
+  IdempotencyRecord,
+  QuoteRecord,
+  RecordIndexer,
+  SwapRecord,
+} from './store.js';
 import { canonical, checkInteger, checkMsisdn, checkText } from './validation.js';
 import { ShardedMap } from './sharded-map.js';
 import { runningOutEarly } from './usage-pattern.js';
@@ -157,7 +164,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
     for (const p of rec.subscriber.payments) paymentIndex.set(p.id, m);
     for (const r of rec.subscriber.creditLimitRequests ?? []) requestIndex.set(r.id, m);
     for (const r of rec.reservations) reservationIndex.set(r.id, m);
-    for (const k of Object.keys(rec.idempotency)) keyIndex.set(k, m);
+    for (const r of idempotencyOf(rec)) keyIndex.set(r.key, m);
   }
 
   /** Indexes a loaded record from its digest (see `chargingRecordDigest`); false: unknown digest, send the record. */
@@ -273,7 +280,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
         }
       }
       if (existing && key !== undefined) {
-        const prior = existing.idempotency[key];
+        const prior = idempotencyOf(existing).find((r) => r.key === key);
         if (prior) {
           if (prior.fingerprint !== fingerprint) {
             return {
@@ -334,7 +341,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
       let answer: Result<T> = value;
       if (key !== undefined) {
         const stored = JSON.stringify(value);
-        rec.idempotency[key] = { fingerprint, result: stored, at: ctx.nowMs };
+        idempotencyOf(rec).push({ key, fingerprint, result: stored, at: ctx.nowMs });
         keyIndex.set(key, msisdn);
         const keysDue = ctx.nowMs + IDEMPOTENCY_TTL_MS;
         if (!((keyDeadlines.get(msisdn) ?? Number.POSITIVE_INFINITY) <= keysDue)) keyDeadlines.set(msisdn, keysDue);
@@ -618,7 +625,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
           quotes: [],
           swaps: [],
           reservations: [],
-          idempotency: {},
+          idempotency: [],
           ledger: [],
           notified: {},
         }),
@@ -659,7 +666,7 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
           quotes: [],
           swaps: [],
           reservations: [],
-          idempotency: {},
+          idempotency: [],
           ledger: [],
           notified: {},
         }),
@@ -1455,12 +1462,14 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
       rec.swaps = swaps;
       ctx.changed = true;
     }
-    for (const [k, v] of Object.entries(rec.idempotency)) {
-      if (v.at <= nowMs - IDEMPOTENCY_TTL_MS) {
-        delete rec.idempotency[k];
-        if (keyIndex.get(k) === m) keyIndex.delete(k);
-        ctx.changed = true;
-      }
+    const keys = idempotencyOf(rec);
+    if (keys.some((r) => r.at <= nowMs - IDEMPOTENCY_TTL_MS)) {
+      rec.idempotency = keys.filter((r) => {
+        if (r.at > nowMs - IDEMPOTENCY_TTL_MS) return true;
+        if (keyIndex.get(r.key) === m) keyIndex.delete(r.key);
+        return false;
+      });
+      ctx.changed = true;
     }
     trackKeys(rec);
     for (const [k, at] of Object.entries(rec.notified)) {
@@ -1505,10 +1514,22 @@ function nextTickAt(rec: AccountRecord, nowMs: number): number {
   return at;
 }
 
+/**
+ * A record's idempotency records as a list. Records written when they were an object keyed by the idempotency
+ * key are converted in place (and so written as a list with the record's next change).
+ */
+function idempotencyOf(rec: AccountRecord): IdempotencyRecord[] {
+  const v = rec.idempotency as IdempotencyRecord[] | Record<string, Omit<IdempotencyRecord, 'key'>>;
+  if (Array.isArray(v)) return v;
+  const list = Object.entries(v).map(([key, r]) => ({ key, fingerprint: r.fingerprint, result: r.result, at: r.at }));
+  rec.idempotency = list;
+  return list;
+}
+
 /** The earliest expiry of a record's idempotency records (Infinity: none). */
 function keysDeadline(rec: AccountRecord): number {
   let at = Number.POSITIVE_INFINITY;
-  for (const k in rec.idempotency) at = Math.min(at, rec.idempotency[k]!.at + IDEMPOTENCY_TTL_MS);
+  for (const r of idempotencyOf(rec)) at = Math.min(at, r.at + IDEMPOTENCY_TTL_MS);
   return at;
 }
 
@@ -1558,7 +1579,7 @@ export function chargingRecordDigest(rec: AccountRecord, nowMs: number): string 
   if (c) d.c = c;
   const r = ids(rec.reservations);
   if (r) d.r = r;
-  const i = Object.keys(rec.idempotency);
+  const i = idempotencyOf(rec).map((r) => r.key);
   if (i.length > 0) d.i = i;
   return JSON.stringify(d);
 }

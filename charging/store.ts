@@ -16,6 +16,8 @@ export interface SwapRecord extends Omit<SwapResult, 'buckets'> {
  * because one is kept per key for a day: a hash of the request and the result as JSON text.
  */
 export interface IdempotencyRecord {
+  /** The idempotency key. */
+  key: string;
   /** Hash of operation name + canonical request: a repeat must match it exactly. */
   fingerprint: string;
   /** The `Result` returned, as JSON. */
@@ -34,7 +36,13 @@ export interface AccountRecord {
   quotes: QuoteRecord[];
   swaps: SwapRecord[];
   reservations: Reservation[];
-  idempotency: Record<string, IdempotencyRecord>;
+  /**
+   * Idempotency records of the last day, oldest first. A list, not an object keyed by the key: every distinct
+   * property name gives parsed objects a hidden class of its own (and an internalized string), which made the
+   * collector's pauses several ms longer under load. Records written as an object are converted when the core
+   * first reads them (`idempotencyOf` in core.ts).
+   */
+  idempotency: IdempotencyRecord[];
   /**
    * Ledger entries, oldest first. A store may move them out of the record once committed (the lowdb store
    * always does); `ledgerHistory` returns them all.

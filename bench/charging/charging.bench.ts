@@ -95,7 +95,7 @@ export function seed(dir: string, subscribers: number, shards: number, now: Date
         quotes: [],
         swaps: [],
         reservations: [],
-        idempotency: {},
+        idempotency: [],
         ledger,
         notified: {},
       };

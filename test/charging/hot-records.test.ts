@@ -23,7 +23,7 @@ function record(i: number, credit: number): AccountRecord {
     quotes: [],
     swaps: [],
     reservations: [],
-    idempotency: {},
+    idempotency: [],
     ledger: [],
     notified: {},
   };

@@ -29,7 +29,7 @@ function record(msisdn: string): AccountRecord {
     quotes: [],
     swaps: [],
     reservations: [],
-    idempotency: {},
+    idempotency: [],
     ledger: [],
     notified: {},
   };
