@@ -1,6 +1,7 @@
 /** Parent side of bench-child.ts: runs a benchmark module from its sources in a child process, within a budget. */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { productNodeFlags } from './target-process.js';
 
 export async function runInChild(
   root: string,
@@ -13,7 +14,8 @@ export async function runInChild(
     [join(root, 'bench', `${module}.ts`), JSON.stringify(options)],
     {
       cwd: root,
-      execArgv: ['--import', 'tsx'],
+      // Run as `npm start` runs the product (its Node flags), from sources.
+      execArgv: [...productNodeFlags(), '--import', 'tsx'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     },
   );

@@ -4,6 +4,7 @@
  * and CPU profiles over IPC.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ParentMessage, TargetKind } from './target-protocol.js';
@@ -43,10 +44,25 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Run from sources (tsx, while developing) or from dist/ (npm run bench). */
 const fromSources = fileURLToPath(import.meta.url).endsWith('.ts');
 
-/** The Node entry point of a bench module next to this one, and the flags it needs to run. */
+/**
+ * The Node flags `npm start` runs the product with (the `--` words of package.json's start script, e.g.
+ * `--v8-pool-size=2`), so that every bench process running product code runs it the same way.
+ */
+export function productNodeFlags(): string[] {
+  let dir = here;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json not found above bench/load');
+    dir = up;
+  }
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
+}
+
+/** The Node entry point of a bench module next to this one, and the flags it needs to run (the product's too). */
 export function benchEntry(relativeToLoad: string): { file: string; execArgv: string[] } {
   const file = join(here, relativeToLoad.replace(/\.ts$/, fromSources ? '.ts' : '.js'));
-  return { file, execArgv: fromSources ? ['--import', 'tsx'] : [] };
+  return { file, execArgv: [...productNodeFlags(), ...(fromSources ? ['--import', 'tsx'] : [])] };
 }
 
 /** The product's own entry point (`npm start` runs it): bot/main, from dist/ or from sources. */
