@@ -36,6 +36,7 @@ import type {
 } from './store.js';
 import { canonical, checkInteger, checkMsisdn, checkText } from './validation.js';
 import { ShardedMap } from './sharded-map.js';
+import { turnBudget } from './turn-budget.js';
 import { runningOutEarly } from './usage-pattern.js';
 
 /** A quote can be confirmed for 2 minutes. */
@@ -52,6 +53,11 @@ export const LOW_CREDIT = 200;
 export const DUE_SOON_MS = 3 * DAY_MS;
 /** Idempotency records are kept this long, then forgotten. */
 export const IDEMPOTENCY_TTL_MS = DAY_MS;
+/**
+ * Work a turn of the event loop admits (see turn-budget.ts): a burst of mutations is served over several turns,
+ * so that no turn holds timers and I/O for long. About 15 mutations of synchronous work on our machines.
+ */
+const TURN_BUDGET_MS = 2;
 const MAX_TOPUP = 100_000_00;
 const MAX_QUANTITY = 1_000_000_000;
 
@@ -131,6 +137,8 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
   const reservationIndex: Index = new ShardedMap();
   /** Every idempotency key of the last day: the biggest index, so in more, smaller Maps. */
   const keyIndex: Index = new ShardedMap(1024);
+  /** Mutations started in one turn of the event loop: about TURN_BUDGET_MS of work, the rest in later turns. */
+  const admit = turnBudget(TURN_BUDGET_MS);
   /**
    * When each subscriber next needs `tick()` (a bucket or payment expiring, a bill coming due, old quotes and
    * idempotency records to drop), so a tick visits only those due instead of every subscriber.
@@ -259,6 +267,8 @@ export function createChargingCore(opts: ChargingCoreOptions): ChargingCore {
     create?: () => AccountRecord,
   ): Promise<Result<T>> {
     await loaded;
+    const turn = admit();
+    if (turn) await turn;
     if (closed) return fail(ErrorCodes.UNAVAILABLE, 'the charging core is closed');
     const bad = checkOptions<T>(o);
     if (bad) return bad;
