@@ -619,8 +619,9 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
     writing = parts;
     const path = journalPath(dir, seq);
     const spare = spareJournals.pop();
-    // A retired journal file first takes the place of the temp file steno is about to write (see spareJournals).
-    const written = (spare === undefined ? Promise.resolve() : rename(spare, stenoTempOf(path)).catch(() => {})).then(
+    // A retired journal file first takes the place of the temp file steno is about to write (`tempPathOf`: the
+    // same name steno uses; see spareJournals).
+    const written = (spare === undefined ? Promise.resolve() : rename(spare, tempPathOf(path)).catch(() => {})).then(
       () => new TextFile(path).write(text),
     );
     // Right now the lines at rest are exactly the state through `seq`: the moment to snapshot shards for a fold.
@@ -1036,15 +1037,11 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
 }
 
 /**
- * The temp file beside `path` that a shard file is written to, then renamed over `path` (as lowdb's TextFile
- * does for text; shard files are built as bytes). '.' first and '.tmp' last: a load deletes leftovers.
+ * The temp file beside `path` that a shard file is written to, then renamed over `path`. It is the name lowdb's
+ * TextFile (steno) gives its own temp file too, so a spare journal file renamed there is the file steno writes.
+ * '.' first and '.tmp' last: a load deletes leftovers.
  */
 function tempPathOf(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp`);
-}
-
-/** The temp file steno (lowdb's TextFile) writes before renaming it to `path`. */
-function stenoTempOf(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp`);
 }
 
