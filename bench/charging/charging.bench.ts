@@ -1,7 +1,7 @@
 /**
  * Charging core on the lowdb store with many subscribers: mutations per second, p50/p99 latency, the longest
  * event-loop stall and peak RSS, at saturation and at a steady 2,000 operations a second (see `run`). Run alone
- * with the product's Node flags (`npm start`'s): `node --v8-pool-size=2 --import tsx bench/charging/charging.bench.ts`
+ * with the product's Node flags (`npm start`'s): `node --v8-pool-size=1 --import tsx bench/charging/charging.bench.ts`
  * (prints JSON; BENCH_SUBSCRIBERS, BENCH_SHARDS, BENCH_DURATION_MS, BENCH_RATE override the defaults); `npm run
  * bench` passes them itself. Targets (issue 2): >= 2,000 mutations/s, p99 < 20 ms, no stall > 10 ms,
  * < 300 MB.

@@ -46,7 +46,7 @@ const fromSources = fileURLToPath(import.meta.url).endsWith('.ts');
 
 /**
  * The Node flags `npm start` runs the product with (the `--` words of package.json's start script, e.g.
- * `--v8-pool-size=2`), so that every bench process running product code runs it the same way.
+ * `--v8-pool-size=1`), so that every bench process running product code runs it the same way.
  */
 export function productNodeFlags(): string[] {
   let dir = here;
