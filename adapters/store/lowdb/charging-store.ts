@@ -1038,11 +1038,6 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
   };
 }
 
-/**
- * The temp file beside `path` that a shard file is written to, then renamed over `path`. It is the name lowdb's
- * TextFile (steno) gives its own temp file too, so a spare journal file renamed there is the file steno writes.
- * '.' first and '.tmp' last: a load deletes leftovers.
- */
 /** Descriptors reserved beyond the open shard files: journal and fold writes, ledger appends, sockets. */
 const SPARE_DESCRIPTORS = 128;
 
@@ -1065,6 +1060,11 @@ function reserveDescriptors(path: string, n: number): void {
   }
 }
 
+/**
+ * The temp file beside `path` that a shard file is written to, then renamed over `path`. It is the name lowdb's
+ * TextFile (steno) gives its own temp file too, so a spare journal file renamed there is the file steno writes.
+ * '.' first and '.tmp' last: a load deletes leftovers.
+ */
 function tempPathOf(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp`);
 }
