@@ -40,6 +40,7 @@ import {
 } from './charging-store-format.js';
 import { type CommitSignal, commitSignal } from './commit-batch.js';
 import { lockDir } from './dir-lock.js';
+import { HotRecords } from './hot-records.js';
 import { appendChunks, planAppend, readCommitted } from './ledger-segments.js';
 import { shardOf } from './shard-of.js';
 
@@ -201,7 +202,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
    * Parsed records, least recently used first: every record changed since the last seal (its line is behind),
    * plus recently used ones up to `hotCap`.
    */
-  const hot = new Map<string, AccountRecord>();
+  const hot = new HotRecords<AccountRecord>();
   let indexer: RecordIndexer | null = null;
   const members: string[][] = Array.from({ length: shards }, () => []);
   /** Per shard: the journal seq its file is folded through, and its committed ledger end. */
@@ -490,13 +491,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
 
   /** The parsed record (from `hot`, or parsed from its line and kept hot), or undefined. */
   function live(msisdn: string): AccountRecord | undefined {
-    const rec = hot.get(msisdn);
-    if (rec) {
-      // Most recently used goes last.
-      hot.delete(msisdn);
-      hot.set(msisdn, rec);
-      return rec;
-    }
+    const rec = hot.touch(msisdn);
+    if (rec) return rec;
     const parsed = parse(msisdn);
     if (parsed) hot.set(msisdn, parsed);
     return parsed;
