@@ -40,7 +40,7 @@ import {
 } from './charging-store-format.js';
 import { type CommitSignal, commitSignal } from './commit-batch.js';
 import { lockDir } from './dir-lock.js';
-import { HotRecords } from './hot-records.js';
+import { HolderMap } from './holder-map.js';
 import { appendChunks, planAppend, readCommitted } from './ledger-segments.js';
 import { shardOf } from './shard-of.js';
 
@@ -202,7 +202,7 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
    * Parsed records, least recently used first: every record changed since the last seal (its line is behind),
    * plus recently used ones up to `hotCap`.
    */
-  const hot = new HotRecords<AccountRecord>();
+  const hot = new HolderMap<string, AccountRecord>();
   let indexer: RecordIndexer | null = null;
   const members: string[][] = Array.from({ length: shards }, () => []);
   /** Per shard: the journal seq its file is folded through, and its committed ledger end. */

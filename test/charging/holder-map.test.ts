@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { HotRecords } from '../../adapters/store/lowdb/hot-records.js';
+import { HolderMap } from '../../adapters/store/lowdb/holder-map.js';
 
 /** The lowdb store's parsed records: a least-recently-used order kept through reused holders. */
-describe('lowdb charging store: parsed records through holders', () => {
+describe('lowdb charging store: values held through reused holders', () => {
   it('keeps keys least recently used first: a touch moves a key last, a set of a present key does not', () => {
-    const hot = new HotRecords<{ n: number }>();
+    const hot = new HolderMap<string, { n: number }>();
     for (const k of ['a', 'b', 'c']) hot.set(k, { n: k.charCodeAt(0) });
     expect(hot.touch('a')?.n).to.equal(97);
     hot.set('b', { n: 1 });
@@ -14,7 +14,7 @@ describe('lowdb charging store: parsed records through holders', () => {
   });
 
   it('forgets deleted keys, and a key set again after its deletion comes back last with its new value', () => {
-    const hot = new HotRecords<string>();
+    const hot = new HolderMap<string, string>();
     hot.set('a', 'one');
     hot.set('b', 'two');
     expect(hot.delete('a')).to.equal(true);
@@ -28,7 +28,7 @@ describe('lowdb charging store: parsed records through holders', () => {
   });
 
   it('lets keys be deleted while iterating, as the store trims its least recently used records', () => {
-    const hot = new HotRecords<number>();
+    const hot = new HolderMap<string, number>();
     for (let i = 0; i < 10; i++) hot.set(`k${i}`, i);
     let excess = 4;
     for (const k of hot.keys()) {
