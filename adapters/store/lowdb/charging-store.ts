@@ -42,6 +42,7 @@ import { type CommitSignal, commitSignal } from './commit-batch.js';
 import { lockDir } from './dir-lock.js';
 import { HolderMap } from './holder-map.js';
 import { appendChunks, planAppend, readCommitted } from './ledger-segments.js';
+import { settleYoungGeneration } from './settle-young-generation.js';
 import { shardOf } from './shard-of.js';
 
 export interface LowdbChargingStoreOptions {
@@ -978,6 +979,8 @@ export function createLowdbChargingStore(opts: LowdbChargingStoreOptions): Charg
       });
       try {
         await indexAll(ix);
+        // What the index built last is promoted now, not by the collections under the first traffic.
+        await settleYoungGeneration(slicer());
       } finally {
         openDigests = null;
         indexing = null;
