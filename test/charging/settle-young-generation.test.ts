@@ -4,7 +4,7 @@ import { settleYoungGeneration } from '../../adapters/store/lowdb/settle-young-g
 
 /**
  * What a load leaves in V8's young generation is promoted before traffic: the store makes short-lived garbage
- * after its load until two young-generation collections have run (observed here through Node's GC entries).
+ * after its load until the young generation has been emptied twice (observed here through Node's GC entries).
  */
 describe('lowdb charging store: young generation settled after the load', () => {
   it('returns once two collections of the young generation have run, yielding to the event loop meanwhile', async () => {

@@ -4,8 +4,11 @@ function youngBytesInUse(): number {
   return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? 0;
 }
 
-/** At most this much garbage is made (a young generation is at most 2 x 16 MB with Node 20's defaults). */
-const MAX_GARBAGE_BYTES = 256 * 1024 * 1024;
+/**
+ * At most this much garbage is made: three times the largest young generation of Node 20's defaults (2 x 16 MB),
+ * room for two collections whatever its size.
+ */
+const MAX_GARBAGE_BYTES = 96 * 1024 * 1024;
 const CHUNK = 64 * 1024;
 
 /**
